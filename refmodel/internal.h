@@ -1,0 +1,55 @@
+/*
+ * Private helpers of libtetris: error formatting and the libyaml document
+ * wrapper shared by the configuration and network loaders. Not installed.
+ */
+#ifndef TETRIS_INTERNAL_H
+#define TETRIS_INTERNAL_H
+
+#include <yaml.h>
+
+#include "tetris.h"
+
+/* Format "FILE:LINE: FIELD: message" into err (any of file/field may be NULL,
+ * line <= 0 omits the line). Returns status so callers can `return tetris_fail(...)`. */
+int tetris_fail(tetris_error *err, int status, const char *file, int line, const char *field,
+                const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* A loaded YAML document with the path it came from. */
+typedef struct tetris_yaml {
+    yaml_document_t doc;
+    const char *path;
+    int loaded;
+} tetris_yaml;
+
+/* Parse path into y; a syntax error, an empty or truncated file, or an
+ * unreadable file gives one error line and a negative status. */
+int tetris_yaml_open(const char *path, tetris_yaml *y, tetris_error *err);
+
+/* Free the document. */
+void tetris_yaml_close(tetris_yaml *y);
+
+/* Root node, or NULL for an empty document. */
+yaml_node_t *tetris_yaml_root(tetris_yaml *y);
+
+/* Node by id (from a mapping pair or sequence item). */
+yaml_node_t *tetris_yaml_node(tetris_yaml *y, int id);
+
+/* 1-based line where a node starts. */
+int tetris_yaml_line(const yaml_node_t *n);
+
+/* Scalar text of a node, or NULL when it is not a scalar. */
+const char *tetris_yaml_scalar(const yaml_node_t *n);
+
+/* Strict conversions of a scalar node; field names the key in messages. */
+int tetris_yaml_long(tetris_yaml *y, const yaml_node_t *n, const char *field, long *out,
+                     tetris_error *err);
+int tetris_yaml_double(tetris_yaml *y, const yaml_node_t *n, const char *field, double *out,
+                       tetris_error *err);
+int tetris_yaml_bool(tetris_yaml *y, const yaml_node_t *n, const char *field, int *out,
+                     tetris_error *err);
+
+/* Require a node of a kind (YAML_MAPPING_NODE, ...); message names field. */
+int tetris_yaml_expect(tetris_yaml *y, const yaml_node_t *n, yaml_node_type_t kind,
+                       const char *field, tetris_error *err);
+
+#endif

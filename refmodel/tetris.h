@@ -1,0 +1,582 @@
+/**
+ * @file tetris.h
+ * @brief libtetris: the bit-accurate reference model of the TETRIS engine.
+ *
+ * One public header for the whole library. Every call takes an explicit
+ * state or description struct; nothing is global. Calls that can fail return
+ * 0 or a negative TETRIS_E* code and, where a tetris_error is passed, fill it
+ * with one line of the form "FILE:LINE: FIELD: message".
+ */
+#ifndef TETRIS_H
+#define TETRIS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Errors                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/** Status codes returned by every fallible call (0 is success). */
+enum tetris_status {
+    TETRIS_OK = 0,
+    TETRIS_EINVAL = -1,    /**< bad input: malformed file, unknown key, bad value */
+    TETRIS_ENOMEM = -2,    /**< allocation failed */
+    TETRIS_EIO = -3,       /**< file could not be read or written */
+    TETRIS_EFIT = -4,      /**< a layer or blocking does not fit the hardware */
+    TETRIS_EMISMATCH = -5, /**< model outputs differ */
+};
+
+/** One human-readable error line: "FILE:LINE: FIELD: message". */
+typedef struct tetris_error {
+    char msg[512];
+} tetris_error;
+
+/** Name of a status code, for messages. */
+const char *tetris_strerror(int status);
+
+/** Library version string (the package version). */
+const char *tetris_version(void);
+
+/* ------------------------------------------------------------------------ */
+/* Accelerator configuration and its parameter table                         */
+/* ------------------------------------------------------------------------ */
+
+/** DRAM page policy of the vault controller. */
+enum tetris_page_policy { TETRIS_PAGE_CLOSED = 0, TETRIS_PAGE_OPEN = 1 };
+
+/** Where spilled partial sums are added (reference section 8). */
+enum tetris_accum_loc {
+    TETRIS_ACCUM_NONE = 0,       /**< no in-memory add: the engine reads psums back */
+    TETRIS_ACCUM_CONTROLLER = 1, /**< adder in the vault controller (logic die) */
+    TETRIS_ACCUM_DRAM_DIE = 2,   /**< adder on each DRAM die at the TSV interface */
+    TETRIS_ACCUM_BANK = 3,       /**< adder at each bank's I/O */
+};
+
+/**
+ * One engine's configuration (plus the vault grid). Every field is described
+ * by exactly one row of the parameter table (tetris_params()), which drives
+ * YAML parsing, defaults, validation, `tetris config --help`, docs/config.md
+ * and the generated tetris_params.h.
+ */
+typedef struct tetris_config {
+    char name[64];          /**< configuration name */
+    double clock_mhz;       /**< engine clock, MHz */
+    int vault_rows;         /**< vault grid rows (one engine per vault) */
+    int vault_cols;         /**< vault grid columns */
+    int array_h;            /**< PE array height (filter rows) */
+    int array_w;            /**< PE array width (ofmap rows) */
+    int max_kernel;         /**< widest filter row a PE supports (sliding window), words */
+    int rf_filter_words;    /**< filter scratchpad per PE, words */
+    int rf_ifmap_words;     /**< ifmap scratchpad per PE, words */
+    int rf_psum_words;      /**< psum scratchpad per PE, accumulator words */
+    int gbuf_bytes;         /**< global buffer size, bytes */
+    int gbuf_banks;         /**< global buffer banks */
+    int gbuf_bank_bits;     /**< width of one bank, bits */
+    int word_bits;          /**< activation/weight width, bits (signed) */
+    int acc_bits;           /**< accumulator width, bits (wraps modulo 2^acc_bits) */
+    int frac_bits;          /**< fraction bits of activations and weights */
+    int bus_filter_words;   /**< filter multicast bus, words per cycle */
+    int bus_ifmap_words;    /**< ifmap multicast bus, words per cycle */
+    int bus_psum_words;     /**< psum bus (column in/out), words per cycle */
+    int dram_banks;         /**< banks per vault */
+    int dram_rows;          /**< rows per bank */
+    int dram_row_bytes;     /**< bytes per row (page) */
+    int dram_burst_bytes;   /**< bytes per vault request (access granularity) */
+    int dram_tck_ps;        /**< DRAM clock period, ps */
+    int dram_trcd;          /**< ACT to READ/WRITE, DRAM cycles */
+    int dram_tcl;           /**< READ to data, DRAM cycles */
+    int dram_trp;           /**< PRE to ACT, DRAM cycles */
+    int dram_tras;          /**< ACT to PRE, DRAM cycles */
+    int dram_tccd;          /**< column command to column command, DRAM cycles */
+    int dram_page_policy;   /**< enum tetris_page_policy */
+    double vault_gbps;      /**< sustained vault bandwidth, GB/s */
+    int accum;              /**< enum tetris_accum_loc */
+    double e_mac_pj;        /**< energy of one MAC, pJ */
+    double e_dram_pj;       /**< one DRAM word access (incl. TSV), pJ */
+    double e_gbuf_pj;       /**< one GBUF word access, pJ */
+    double e_array_pj;      /**< one word over the array bus to one PE, pJ */
+    double e_rf_pj;         /**< one register-file word access, pJ */
+    double e_noc_pj;        /**< one word over one NoC hop, pJ */
+    double e_static_pj;     /**< static energy per engine per cycle, pJ */
+} tetris_config;
+
+/** Type of one parameter-table row. */
+enum tetris_param_type {
+    TETRIS_PT_INT = 0,  /**< int field */
+    TETRIS_PT_REAL = 1, /**< double field */
+    TETRIS_PT_ENUM = 2, /**< int field holding an index into enum_names */
+    TETRIS_PT_STR = 3,  /**< char[64] field */
+};
+
+/** One row of the parameter table: the single source of truth for a field. */
+typedef struct tetris_param {
+    const char *key;               /**< dotted YAML key, e.g. "array.h" */
+    enum tetris_param_type type;   /**< field type */
+    size_t offset;                 /**< offsetof(tetris_config, field) */
+    double def;                    /**< default (T-16); enum index for ENUM */
+    double min, max;               /**< inclusive range (INT, REAL) */
+    const char *const *enum_names; /**< NULL-terminated names (ENUM) */
+    const char *unit;              /**< unit for docs, "" if none */
+    const char *macro;             /**< name in tetris_params.h, e.g. "ARRAY_H" */
+    const char *doc;               /**< one-line description */
+} tetris_param;
+
+/** The parameter table; *n receives its length. */
+const tetris_param *tetris_params(size_t *n);
+
+/** Fill cfg with the defaults of the parameter table (the T-16 engine). */
+void tetris_config_defaults(tetris_config *cfg);
+
+/** Load a YAML configuration over the defaults and validate it. */
+int tetris_config_load(const char *path, tetris_config *cfg, tetris_error *err);
+
+/** Range and cross checks of a configuration (file names the source in messages). */
+int tetris_config_validate(const tetris_config *cfg, const char *file, tetris_error *err);
+
+/** Write the configuration as YAML (every parameter, table order). */
+int tetris_config_write_yaml(const tetris_config *cfg, FILE *out);
+
+/** Write docs/config.md: the configuration reference generated from the table. */
+int tetris_config_write_doc(FILE *out);
+
+/** Write `--help` text for every parameter (key, type, default, range, doc). */
+int tetris_config_write_help(FILE *out);
+
+/** Write tetris_params.h: every parameter and derived constant as a #define. */
+int tetris_config_write_header(const tetris_config *cfg, FILE *out);
+
+/** FNV-1a 64 hash of the canonical YAML of a configuration (names it in generated files). */
+uint64_t tetris_config_hash(const tetris_config *cfg);
+
+/** Constants derived from a configuration (shared by model, generator, tb). */
+typedef struct tetris_derived {
+    int pes;                 /**< array_h * array_w */
+    int engines;             /**< vault_rows * vault_cols */
+    int gbuf_words;          /**< gbuf_bytes / 2 (16-bit words) */
+    int gbuf_bank_rows;      /**< rows of one GBUF bank */
+    double vault_bytes_per_cycle; /**< vault bandwidth per engine clock cycle, bytes */
+    uint64_t vault_capacity; /**< bytes per vault: banks * rows * row_bytes */
+} tetris_derived;
+
+/** Compute the derived constants of a configuration. */
+void tetris_config_derive(const tetris_config *cfg, tetris_derived *d);
+
+/* ------------------------------------------------------------------------ */
+/* Networks                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/** Layer kinds. FC is a CONV whose filter covers the whole ifmap. */
+enum tetris_layer_type {
+    TETRIS_LAYER_CONV = 0,
+    TETRIS_LAYER_FC = 1,
+    TETRIS_LAYER_MAXPOOL = 2,
+    TETRIS_LAYER_AVGPOOL = 3,
+    TETRIS_LAYER_RELU = 4, /**< stand-alone ReLU: a 1x1 max window with relu */
+};
+
+/** How a layer with several inputs combines them. */
+enum tetris_merge { TETRIS_MERGE_CONCAT = 0, TETRIS_MERGE_ADD = 1 };
+
+#define TETRIS_MAX_INPUTS 8
+#define TETRIS_SHIFT_AUTO (-1) /**< output shift = the config's frac_bits (conv/fc) or 0 (pool) */
+
+/** One layer with its resolved shapes. Pool layers have m == c. */
+typedef struct tetris_layer {
+    char name[64];
+    enum tetris_layer_type type;
+    int c, hi, wi;         /**< ifmap channels, height, width (unpadded) */
+    int m, ho, wo;         /**< ofmap channels, height, width */
+    int r, s;              /**< filter (window) height, width */
+    int stride;            /**< stride, both axes */
+    int pad;               /**< zero padding, both axes */
+    int groups;            /**< channel groups (1 = dense) */
+    int relu;              /**< apply ReLU in the output stage */
+    int shift;             /**< output right shift, or TETRIS_SHIFT_AUTO */
+    int bias;              /**< has a bias vector */
+    int n_inputs;          /**< 0 = the network input */
+    int inputs[TETRIS_MAX_INPUTS]; /**< indices of producer layers */
+    enum tetris_merge merge;       /**< how several inputs combine */
+    int line;              /**< line in the network file, for messages */
+} tetris_layer;
+
+/** A network: an input shape and a list of layers in topological order. */
+typedef struct tetris_net {
+    char name[64];
+    int in_c, in_h, in_w;  /**< network input shape */
+    int n_layers;
+    tetris_layer *layers;  /**< n_layers entries, owned */
+} tetris_net;
+
+/** Load a network YAML file, resolve and check every shape. */
+int tetris_net_load(const char *path, tetris_net *net, tetris_error *err);
+
+/** Find a bundled network by name (e.g. "alexnet") in dir, then load it. */
+int tetris_net_load_named(const char *name, const char *dir, tetris_net *net, tetris_error *err);
+
+/** Index of the layer called name, or -1. */
+int tetris_net_find(const tetris_net *net, const char *name);
+
+/** Free a network's layers. */
+void tetris_net_free(tetris_net *net);
+
+/** MACs (or window operations for pooling) of one layer for a batch of n. */
+uint64_t tetris_layer_macs(const tetris_layer *l, int n);
+
+/** The layer's output shift under a configuration (resolves TETRIS_SHIFT_AUTO). */
+int tetris_layer_shift(const tetris_layer *l, const tetris_config *cfg);
+
+/* ------------------------------------------------------------------------ */
+/* Fixed-point arithmetic primitives (docs/arith.md)                         */
+/* ------------------------------------------------------------------------ */
+
+/** The arithmetic of one configuration. */
+typedef struct tetris_arith {
+    int word_bits; /**< signed activation/weight width, 2..16 */
+    int acc_bits;  /**< accumulator width, word_bits..32; sums wrap modulo 2^acc_bits */
+    int frac_bits; /**< fraction bits (documentation of scale; shifts are explicit) */
+} tetris_arith;
+
+/** The arithmetic of a configuration. */
+void tetris_arith_from_config(const tetris_config *cfg, tetris_arith *a);
+
+/** Full-precision product of two words (fits 32 bits for word_bits <= 16). */
+static inline int32_t tetris_mul(int16_t a, int16_t b)
+{
+    return (int32_t)a * (int32_t)b;
+}
+
+/** Wrap a value to acc_bits: keep the low acc_bits bits, sign-extend. */
+static inline int32_t tetris_wrap(const tetris_arith *a, uint32_t v)
+{
+    unsigned sh = 32u - (unsigned)a->acc_bits;
+    uint32_t u = v << sh;
+    /* arithmetic right shift written without implementation-defined behaviour */
+    uint32_t sign = u & 0x80000000u;
+    u >>= sh;
+    if (sign)
+        u |= ~(0xFFFFFFFFu >> sh);
+    return (int32_t)u;
+}
+
+/** Accumulator add: acc + x modulo 2^acc_bits. */
+static inline int32_t tetris_acc_add(const tetris_arith *a, int32_t acc, int32_t x)
+{
+    return tetris_wrap(a, (uint32_t)acc + (uint32_t)x);
+}
+
+/** Saturate to the signed word range. */
+static inline int16_t tetris_sat(const tetris_arith *a, int64_t v)
+{
+    int64_t hi = ((int64_t)1 << (a->word_bits - 1)) - 1;
+    int64_t lo = -hi - 1;
+    return (int16_t)(v > hi ? hi : v < lo ? lo : v);
+}
+
+/** Arithmetic right shift with round-half-up (ties toward +inf); shift 0..62. */
+static inline int64_t tetris_round_shift(int64_t v, int shift)
+{
+    if (shift == 0)
+        return v;
+    int64_t half = (int64_t)1 << (shift - 1);
+    int64_t t = v + half;
+    /* floor division by 2^shift, defined for negative t */
+    return t >= 0 ? t >> shift : -((-t + ((int64_t)1 << shift) - 1) >> shift);
+}
+
+/** Output stage: shift with round-half-up, saturate to the word, optional ReLU. */
+static inline int16_t tetris_out_stage(const tetris_arith *a, int32_t acc, int shift, int relu)
+{
+    int16_t y = tetris_sat(a, tetris_round_shift(acc, shift));
+    return (relu && y < 0) ? 0 : y;
+}
+
+#define TETRIS_AVG_FRAC 16 /**< fraction bits of the average-pool reciprocal */
+
+/** Average-pool multiplier: round(2^16 / area). */
+static inline int32_t tetris_avg_mult(int area)
+{
+    return (int32_t)((((int64_t)1 << TETRIS_AVG_FRAC) + area / 2) / area);
+}
+
+/** Average-pool output: (sum * mult) >> 16 with round-half-up, then saturate, ReLU. */
+static inline int16_t tetris_avg_out(const tetris_arith *a, int32_t sum, int area, int relu)
+{
+    int16_t y = tetris_sat(a, tetris_round_shift((int64_t)sum * tetris_avg_mult(area), TETRIS_AVG_FRAC));
+    return (relu && y < 0) ? 0 : y;
+}
+
+/** Smallest word value: the identity of max pooling. */
+static inline int16_t tetris_word_min(const tetris_arith *a)
+{
+    return (int16_t)(-((int32_t)1 << (a->word_bits - 1)));
+}
+
+/* ------------------------------------------------------------------------ */
+/* Tensors, layer data, golden model                                         */
+/* ------------------------------------------------------------------------ */
+
+/** Element type of a tensor file. */
+enum tetris_dtype { TETRIS_I16 = 0, TETRIS_I32 = 1 };
+
+/** A dense row-major tensor of up to 4 dimensions. */
+typedef struct tetris_tensor {
+    enum tetris_dtype dtype;
+    int ndim;
+    int64_t dims[4];
+    void *data; /**< owned when allocated by the library */
+} tetris_tensor;
+
+/** Number of elements of a tensor. */
+size_t tetris_tensor_count(const tetris_tensor *t);
+
+/** Write a tensor as a NumPy .npy file (little-endian <i2 or <i4, C order). */
+int tetris_npy_write(const char *path, const tetris_tensor *t, tetris_error *err);
+
+/** Read a .npy file of <i2 or <i4 into a newly allocated tensor. */
+int tetris_npy_read(const char *path, tetris_tensor *t, tetris_error *err);
+
+/** Free a tensor's data. */
+void tetris_tensor_free(tetris_tensor *t);
+
+/** CRC-32 (IEEE 802.3, as zlib) of a buffer. */
+uint32_t tetris_crc32(const void *buf, size_t len);
+
+/** All data of one layer run: batch n; tensors in N-C-H-W order. */
+typedef struct tetris_layer_data {
+    int n;
+    int16_t *ifmap;  /**< [n][c][hi][wi] */
+    int16_t *filter; /**< [m][c/groups][r][s]; NULL for pooling and ReLU */
+    int32_t *bias;   /**< [m] at accumulator scale; NULL without bias */
+    int16_t *ofmap;  /**< [n][m][ho][wo] */
+} tetris_layer_data;
+
+/** Allocate (zeroed) the tensors of a layer for batch n. */
+int tetris_layer_data_alloc(const tetris_layer *l, int n, tetris_layer_data *d);
+
+/**
+ * Fill ifmap, filter and bias with deterministic pseudo-random values from
+ * (seed, stream): the same seed gives the same data on every machine.
+ */
+void tetris_layer_data_random(const tetris_layer *l, const tetris_arith *a, uint64_t seed,
+                              uint64_t stream, tetris_layer_data *d);
+
+/** Free a layer's tensors. */
+void tetris_layer_data_free(tetris_layer_data *d);
+
+/**
+ * Golden model: compute d->ofmap from d->ifmap, d->filter, d->bias with the
+ * fixed-point semantics of docs/arith.md. shift is the resolved output shift.
+ */
+int tetris_golden_layer(const tetris_layer *l, const tetris_arith *a, int shift, tetris_layer_data *d);
+
+/* ------------------------------------------------------------------------ */
+/* Event counters (engine model and RTL use the same names)                  */
+/* ------------------------------------------------------------------------ */
+
+/** X-macro of every counted event: X(ENUM_SUFFIX, "name", "description"). */
+#define TETRIS_COUNTERS(X)                                                        \
+    X(CYCLES, "cycles", "engine clock cycles")                                    \
+    X(INSNS, "insns", "instructions executed")                                    \
+    X(PASSES, "passes", "processing passes")                                      \
+    X(MACS, "macs", "multiply-accumulates (window operations for pooling)")       \
+    X(RF_RD_FILTER, "rf_rd_filter", "filter scratchpad reads")                    \
+    X(RF_WR_FILTER, "rf_wr_filter", "filter scratchpad writes")                   \
+    X(RF_RD_IFMAP, "rf_rd_ifmap", "ifmap scratchpad reads")                       \
+    X(RF_WR_IFMAP, "rf_wr_ifmap", "ifmap scratchpad writes")                      \
+    X(RF_RD_PSUM, "rf_rd_psum", "psum scratchpad reads")                          \
+    X(RF_WR_PSUM, "rf_wr_psum", "psum scratchpad writes")                         \
+    X(BUS_FILTER, "bus_filter", "filter words multicast on the array bus")        \
+    X(BUS_IFMAP, "bus_ifmap", "ifmap words multicast on the array bus")           \
+    X(BUS_PSUM_IN, "bus_psum_in", "psum words entering the tops of columns")      \
+    X(BUS_PSUM_OUT, "bus_psum_out", "psum words leaving the bottoms of columns")  \
+    X(PSUM_HOPS, "psum_hops", "psum words passed down between PEs")               \
+    X(GBUF_RD_IFMAP, "gbuf_rd_ifmap", "GBUF ifmap word reads")                    \
+    X(GBUF_WR_IFMAP, "gbuf_wr_ifmap", "GBUF ifmap word writes")                   \
+    X(GBUF_RD_FILTER, "gbuf_rd_filter", "GBUF filter word reads")                 \
+    X(GBUF_WR_FILTER, "gbuf_wr_filter", "GBUF filter word writes")                \
+    X(GBUF_RD_PSUM, "gbuf_rd_psum", "GBUF psum reads")                            \
+    X(GBUF_WR_PSUM, "gbuf_wr_psum", "GBUF psum writes")                           \
+    X(VAULT_RD_IFMAP, "vault_rd_ifmap", "vault ifmap word reads")                 \
+    X(VAULT_RD_FILTER, "vault_rd_filter", "vault filter word reads")              \
+    X(VAULT_RD_BIAS, "vault_rd_bias", "vault bias reads")                         \
+    X(VAULT_RD_PSUM, "vault_rd_psum", "vault psum reads")                         \
+    X(VAULT_WR_PSUM, "vault_wr_psum", "vault psum plain writes")                  \
+    X(VAULT_ACC_PSUM, "vault_acc_psum", "vault psum accumulate requests (words)") \
+    X(VAULT_WR_OFMAP, "vault_wr_ofmap", "vault ofmap word writes")
+
+/** Counter indices. */
+enum tetris_counter {
+#define TETRIS_X_ENUM(e, n, d) TETRIS_CNT_##e,
+    TETRIS_COUNTERS(TETRIS_X_ENUM)
+#undef TETRIS_X_ENUM
+    TETRIS_CNT_COUNT
+};
+
+/** A set of event counts; counts of several engines add element-wise. */
+typedef struct tetris_counters {
+    uint64_t v[TETRIS_CNT_COUNT];
+} tetris_counters;
+
+/** Name of a counter ("macs", "rf_rd_filter", ...). */
+const char *tetris_counter_name(enum tetris_counter c);
+
+/** Description of a counter. */
+const char *tetris_counter_doc(enum tetris_counter c);
+
+/** Add src into dst element-wise. */
+void tetris_counters_add(tetris_counters *dst, const tetris_counters *src);
+
+/** Energy of a set of counts, by component (pJ). */
+typedef struct tetris_energy {
+    double mac, rf, array, gbuf, dram, noc, stat, total;
+} tetris_energy;
+
+/** Energy = cost table (cfg) . counts (docs/isa.md gives the mapping). */
+void tetris_energy_of(const tetris_config *cfg, const tetris_counters *c, tetris_energy *e);
+
+/* ------------------------------------------------------------------------ */
+/* Row-stationary mapping, loop blocking, instruction set, compiler          */
+/* ------------------------------------------------------------------------ */
+
+/** Row-stationary fit of one layer onto the H x W array (reference section 5). */
+typedef struct tetris_mapping {
+    int rows_per_set;  /**< filter rows mapped per pass: min(r, H) */
+    int fold_h;        /**< passes over filter rows: ceil(r / H) */
+    int rep_h;         /**< height replicas (extra ifmap channels): H / r if r <= H, else 1 */
+    int cols_per_set;  /**< ofmap rows mapped per pass: min(ho, W) */
+    int fold_w;        /**< passes over ofmap rows: ceil(ho / W) */
+    int rep_w;         /**< width replicas (extra ofmap channels): W / ho if ho <= W, else 1 */
+    int active_pes;    /**< PEs busy in a full pass */
+} tetris_mapping;
+
+/** Compute the row-stationary mapping of a layer; EFIT if it cannot map. */
+int tetris_map_layer(const tetris_layer *l, const tetris_config *cfg, tetris_mapping *map,
+                     tetris_error *err);
+
+/** Data types of the three loop-nest tensors. */
+enum tetris_dtype3 { TETRIS_T_IFMAP = 0, TETRIS_T_OFMAP = 1, TETRIS_T_FILTER = 2 };
+
+/** Loop dimensions outside the 2D convolution. */
+enum tetris_dim { TETRIS_DIM_C = 0, TETRIS_DIM_M = 1, TETRIS_DIM_N = 2 };
+
+/**
+ * A loop blocking (schedule) of one layer. The GBUF-resident type is loaded
+ * into the GBUF per GBUF block; the other two stream from the vault straight
+ * to the register files (bypass). Sizes are per group for grouped layers.
+ */
+typedef struct tetris_blocking {
+    enum tetris_dtype3 resident; /**< the one type kept in the GBUF */
+    int gb[3];                   /**< GBUF block: channels C, M, images N (index by tetris_dim) */
+    int gb_order[3];             /**< GBUF-block loop order, outermost first (tetris_dim) */
+    int rf[3];                   /**< per-PE RF block: channels C, M, images N per pass */
+    int pass_order[3];           /**< pass loop order inside a GBUF block, outermost first */
+} tetris_blocking;
+
+/** Check a blocking against the layer, mapping and capacities; EFIT with a reason. */
+int tetris_blocking_check(const tetris_layer *l, int batch, const tetris_config *cfg,
+                          const tetris_blocking *b, tetris_error *err);
+
+/** A valid default blocking (the scheduler issue replaces this with the optimum). */
+int tetris_blocking_default(const tetris_layer *l, int batch, const tetris_config *cfg,
+                            tetris_blocking *b, tetris_error *err);
+
+/** One 128-bit instruction (docs/isa.md). */
+typedef struct tetris_insn {
+    uint32_t w[4];
+} tetris_insn;
+
+/** A program: a flat list of instructions. */
+typedef struct tetris_program {
+    tetris_insn *insn;
+    size_t n, cap;
+} tetris_program;
+
+/** Free a program. */
+void tetris_program_free(tetris_program *p);
+
+/** Print a program in assembly form. */
+int tetris_program_disasm(const tetris_program *p, FILE *out);
+
+/** Byte addresses of one layer's tensors in vault memory (docs/isa.md). */
+typedef struct tetris_vault_layout {
+    uint64_t ifmap;  /**< int16 [n][c][hi][wi] */
+    uint64_t filter; /**< int16 [m][c/g][r][s] */
+    uint64_t bias;   /**< int32 [m] */
+    uint64_t psum;   /**< int32 [n][m][ho][wo] spill area */
+    uint64_t ofmap;  /**< int16 [n][m][ho][wo] */
+    uint64_t end;    /**< first byte past the layer's data */
+} tetris_vault_layout;
+
+/** Compile one layer (batch, blocking) to a program and a vault layout. */
+int tetris_compile(const tetris_layer *l, int batch, const tetris_config *cfg, int shift,
+                   const tetris_blocking *b, tetris_program *prog, tetris_vault_layout *lay,
+                   tetris_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Engine model                                                              */
+/* ------------------------------------------------------------------------ */
+
+/** The engine model of one vault (opaque state). */
+typedef struct tetris_engine tetris_engine;
+
+/** Create an engine with vault_bytes of vault memory. */
+int tetris_engine_create(const tetris_config *cfg, uint64_t vault_bytes, tetris_engine **out);
+
+/** Free an engine. */
+void tetris_engine_destroy(tetris_engine *e);
+
+/** Vault memory of the engine (byte-addressed, little-endian words). */
+uint8_t *tetris_engine_vault(tetris_engine *e, uint64_t *bytes);
+
+/** Clear counters (vault contents stay). */
+void tetris_engine_reset_counters(tetris_engine *e);
+
+/** Run a program to its END instruction; counts accumulate. */
+int tetris_engine_run(tetris_engine *e, const tetris_program *p, tetris_error *err);
+
+/** The engine's event counters. */
+const tetris_counters *tetris_engine_counters(const tetris_engine *e);
+
+/** Host: write a layer's ifmap, filter and bias into vault memory at the layout. */
+int tetris_vault_put_inputs(tetris_engine *e, const tetris_layer *l, const tetris_vault_layout *lay,
+                            const tetris_layer_data *d);
+
+/** Host: read the layer's ofmap from vault memory into d->ofmap. */
+int tetris_vault_get_ofmap(tetris_engine *e, const tetris_layer *l, const tetris_vault_layout *lay,
+                           tetris_layer_data *d);
+
+/* ------------------------------------------------------------------------ */
+/* Layer runs (what `tetris run` does per layer)                             */
+/* ------------------------------------------------------------------------ */
+
+/** Result of running one layer on the engine model against the golden model. */
+typedef struct tetris_layer_result {
+    uint64_t macs;          /**< MACs of the layer */
+    double utilization;     /**< MACs / (cycles * PEs) */
+    tetris_counters counts; /**< engine-model events */
+    tetris_energy energy;   /**< energy from the config's cost table */
+    uint32_t crc_golden;    /**< CRC-32 of the golden ofmap */
+    uint32_t crc_engine;    /**< CRC-32 of the engine ofmap */
+    int pass;               /**< ofmaps identical */
+    int64_t first_diff;     /**< index of the first differing element, -1 if none */
+    tetris_blocking blocking; /**< the blocking used */
+    tetris_mapping mapping;   /**< the row-stationary mapping */
+    double golden_seconds;  /**< wall time of the golden model */
+    double engine_seconds;  /**< wall time of the engine model */
+} tetris_layer_result;
+
+/** Generate data, run the golden and engine models on one layer, compare. */
+int tetris_run_layer(const tetris_config *cfg, const tetris_layer *l, int batch, uint64_t seed,
+                     uint64_t stream, tetris_layer_result *res, tetris_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TETRIS_H */
