@@ -1,1 +1,173 @@
-/* under construction */
+/*
+ * Global buffer model (tetris_gbuf): the resident block of one data type in
+ * canonical layout from byte 0 (see gbuf_window), filled by LOAD and drained
+ * by STORE. Streams of the other two types bypass it.
+ */
+#include <string.h>
+
+#include "engine_internal.h"
+#include "internal.h"
+
+int gbuf_window_bytes(const tetris_engine *e, int kind, const gbuf_window *w, uint64_t *bytes)
+{
+    const uint32_t *r = e->reg;
+    switch (kind) {
+    case KIND_IFMAP:
+        *bytes = 2ull * (uint64_t)w->nn * (uint64_t)w->nc * r[REG_HI] * r[REG_WI];
+        break;
+    case KIND_FILTER:
+        *bytes = 2ull * (uint64_t)w->nm * (uint64_t)w->nc * r[REG_R] * r[REG_S];
+        break;
+    default:
+        *bytes = 4ull * (uint64_t)w->nn * (uint64_t)w->nm * r[REG_HO] * r[REG_WO];
+        break;
+    }
+    return *bytes <= (uint64_t)e->cfg.gbuf_bytes ? TETRIS_OK : TETRIS_EFIT;
+}
+
+static int in(int v, int lo, int n)
+{
+    return v >= lo && v < lo + n;
+}
+
+int64_t gbuf_ifmap_off(const tetris_engine *e, int n, int c, int y, int x)
+{
+    const gbuf_window *w = &e->win[KIND_IFMAP];
+    const uint32_t *r = e->reg;
+    if (!w->valid || w->group != (int)r[REG_GROUP] || !in(n, w->n0, w->nn) || !in(c, w->c0, w->nc))
+        return -1;
+    return 2 * ((((int64_t)(n - w->n0) * w->nc + (c - w->c0)) * r[REG_HI] + y) * r[REG_WI] + x);
+}
+
+int64_t gbuf_filter_off(const tetris_engine *e, int m, int c, int rr, int s)
+{
+    const gbuf_window *w = &e->win[KIND_FILTER];
+    const uint32_t *r = e->reg;
+    if (!w->valid || w->group != (int)r[REG_GROUP] || !in(m, w->m0, w->nm) || !in(c, w->c0, w->nc))
+        return -1;
+    return 2 * ((((int64_t)(m - w->m0) * w->nc + (c - w->c0)) * r[REG_R] + rr) * r[REG_S] + s);
+}
+
+int64_t gbuf_psum_off(const tetris_engine *e, int n, int m, int y, int x)
+{
+    const gbuf_window *w = &e->win[KIND_PSUM];
+    const uint32_t *r = e->reg;
+    if (!w->valid || w->group != (int)r[REG_GROUP] || !in(n, w->n0, w->nn) || !in(m, w->m0, w->nm))
+        return -1;
+    return 4 * ((((int64_t)(n - w->n0) * w->nm + (m - w->m0)) * r[REG_HO] + y) * r[REG_WO] + x);
+}
+
+/* Checks that every vault address of a window lies inside the vault: the
+ * tensors are dense, so the first and last element bound the range. */
+static int window_in_vault(tetris_engine *e, uint64_t first, uint64_t last, unsigned size,
+                           tetris_error *err)
+{
+    int rc = vault_check(e, first, size, err);
+    return rc ? rc : vault_check(e, last, size, err);
+}
+
+int gbuf_load(tetris_engine *e, const isa_insn *d, uint64_t *cycles, tetris_error *err)
+{
+    gbuf_window w = {.valid = 1, .group = (int)e->reg[REG_GROUP], .c0 = d->c0, .nc = d->nc,
+                     .m0 = d->m0, .nm = d->nm, .n0 = d->n0, .nn = d->nn};
+    uint64_t bytes;
+    if (gbuf_window_bytes(e, d->kind, &w, &bytes))
+        return tetris_fail(err, TETRIS_EFIT, NULL, 0, "load",
+                           "block of %llu bytes exceeds the %d-byte GBUF",
+                           (unsigned long long)bytes, e->cfg.gbuf_bytes);
+    /* one resident block at a time: a new window replaces the old contents */
+    for (int k = 0; k < 3; k++)
+        e->win[k].valid = 0;
+    e->win[d->kind] = w;
+    *cycles = 0;
+    if (d->window_only)
+        return TETRIS_OK;
+    const uint32_t *r = e->reg;
+    uint64_t words = 0;
+    int rc;
+    if (d->kind == KIND_IFMAP) {
+        int h = (int)r[REG_HI], wi = (int)r[REG_WI];
+        if ((rc = window_in_vault(e, vault_ifmap_addr(e, d->n0, d->c0, 0, 0),
+                                  vault_ifmap_addr(e, d->n0 + d->nn - 1, d->c0 + d->nc - 1, h - 1,
+                                                   wi - 1), 2, err)))
+            return rc;
+        for (int n = d->n0; n < d->n0 + d->nn; n++)
+            for (int c = d->c0; c < d->c0 + d->nc; c++)
+                for (int y = 0; y < h; y++) {
+                    uint64_t a = vault_ifmap_addr(e, n, c, y, 0);
+                    memcpy(e->gbuf + gbuf_ifmap_off(e, n, c, y, 0), e->vault + a, 2 * (size_t)wi);
+                }
+        words = bytes / 2;
+        e->cnt.v[TETRIS_CNT_VAULT_RD_IFMAP] += words;
+        e->cnt.v[TETRIS_CNT_GBUF_WR_IFMAP] += words;
+    } else if (d->kind == KIND_FILTER) {
+        int rs = (int)(r[REG_R] * r[REG_S]);
+        if ((rc = window_in_vault(e, vault_filter_addr(e, d->m0, d->c0, 0, 0),
+                                  vault_filter_addr(e, d->m0 + d->nm - 1, d->c0 + d->nc - 1,
+                                                    (int)r[REG_R] - 1, (int)r[REG_S] - 1), 2, err)))
+            return rc;
+        for (int m = d->m0; m < d->m0 + d->nm; m++)
+            for (int c = d->c0; c < d->c0 + d->nc; c++)
+                memcpy(e->gbuf + gbuf_filter_off(e, m, c, 0, 0),
+                       e->vault + vault_filter_addr(e, m, c, 0, 0), 2 * (size_t)rs);
+        words = bytes / 2;
+        e->cnt.v[TETRIS_CNT_VAULT_RD_FILTER] += words;
+        e->cnt.v[TETRIS_CNT_GBUF_WR_FILTER] += words;
+    } else {
+        int ho = (int)r[REG_HO], wo = (int)r[REG_WO];
+        if ((rc = window_in_vault(e, vault_psum_addr(e, d->n0, d->m0, 0, 0),
+                                  vault_psum_addr(e, d->n0 + d->nn - 1, d->m0 + d->nm - 1, ho - 1,
+                                                  wo - 1), 4, err)))
+            return rc;
+        for (int n = d->n0; n < d->n0 + d->nn; n++)
+            for (int m = d->m0; m < d->m0 + d->nm; m++)
+                memcpy(e->gbuf + gbuf_psum_off(e, n, m, 0, 0), e->vault + vault_psum_addr(e, n, m, 0, 0),
+                       4 * (size_t)ho * (size_t)wo);
+        words = bytes / 4;
+        e->cnt.v[TETRIS_CNT_VAULT_RD_PSUM] += words;
+        e->cnt.v[TETRIS_CNT_GBUF_WR_PSUM] += words;
+    }
+    *cycles = vault_cycles(e, bytes) + vault_latency(e);
+    return TETRIS_OK;
+}
+
+int gbuf_store(tetris_engine *e, const isa_insn *d, uint64_t *cycles, tetris_error *err)
+{
+    const gbuf_window *w = &e->win[KIND_PSUM];
+    if (!w->valid || w->m0 != d->m0 || w->nm != d->nm || w->n0 != d->n0 || w->nn != d->nn ||
+        w->group != (int)e->reg[REG_GROUP])
+        return tetris_fail(err, TETRIS_EINVAL, NULL, 0, "store",
+                           "psum block m[%d+%d] n[%d+%d] is not resident in the GBUF", d->m0, d->nm,
+                           d->n0, d->nn);
+    int ho = (int)e->reg[REG_HO], wo = (int)e->reg[REG_WO];
+    int final = d->mode == POUT_FINAL;
+    unsigned esz = final ? 2 : 4;
+    uint64_t first = final ? vault_ofmap_addr(e, d->n0, d->m0, 0, 0) : vault_psum_addr(e, d->n0, d->m0, 0, 0);
+    uint64_t last = final ? vault_ofmap_addr(e, d->n0 + d->nn - 1, d->m0 + d->nm - 1, ho - 1, wo - 1)
+                          : vault_psum_addr(e, d->n0 + d->nn - 1, d->m0 + d->nm - 1, ho - 1, wo - 1);
+    int rc = window_in_vault(e, first, last, esz, err);
+    if (rc)
+        return rc;
+    uint64_t words = 0;
+    for (int n = d->n0; n < d->n0 + d->nn; n++)
+        for (int m = d->m0; m < d->m0 + d->nm; m++) {
+            const uint8_t *src = e->gbuf + gbuf_psum_off(e, n, m, 0, 0);
+            uint8_t *dst = e->vault + (final ? vault_ofmap_addr(e, n, m, 0, 0)
+                                             : vault_psum_addr(e, n, m, 0, 0));
+            for (int i = 0; i < ho * wo; i++, words++) {
+                int32_t v = ld32(src + 4 * i);
+                if (final)
+                    st16(dst + 2 * i, engine_out_stage(e, (uint32_t)v));
+                else if (d->mode == POUT_VAULT_ACC)
+                    vault_acc32(e, (uint64_t)(dst - e->vault) + 4 * (uint64_t)i, v);
+                else
+                    st32(dst + 4 * i, v);
+            }
+        }
+    e->cnt.v[TETRIS_CNT_GBUF_RD_PSUM] += words;
+    e->cnt.v[final ? TETRIS_CNT_VAULT_WR_OFMAP
+                   : d->mode == POUT_VAULT_ACC ? TETRIS_CNT_VAULT_ACC_PSUM
+                                               : TETRIS_CNT_VAULT_WR_PSUM] += words;
+    *cycles = vault_cycles(e, words * esz) + vault_latency(e);
+    return TETRIS_OK;
+}

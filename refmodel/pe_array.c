@@ -1,1 +1,483 @@
-/* under construction */
+/*
+ * PE array model (tetris_pe_array): one row-stationary processing pass.
+ *
+ * Array row i holds filter row r = fh*rows + i%rows of height replica
+ * a = i/rows (ifmap channels c0 + a*bc ...); array column j computes ofmap
+ * row e = fw*cols + j%cols of width replica b = j/cols (ofmap channels
+ * m0 + b*bm ...). PE (i, j) convolves its filter rows with ifmap row
+ * y = e*stride + r - pad for every (c, m, n) of its RF block; psums flow down
+ * the column and leave at the bottom. For pooling the channel is m and there
+ * are no height replicas.
+ *
+ * Data reach the PEs through the multicast buses: one bus word per distinct
+ * (tensor element) and one register-file write per PE that takes it. The
+ * model stages the distinct words once (that is the bus), then computes.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_internal.h"
+#include "internal.h"
+
+/* Pass geometry derived from the layer registers and the instruction. */
+typedef struct geom {
+    int opk, rows, cols, rr, ee; /* rr/ee: active filter rows / ofmap rows per replica */
+    int na, nb;                  /* active height / width replicas */
+    int bc, bm, nn, s, u, pad, wo;
+    int span;                    /* ifmap columns a PE row covers: (wo-1)*u + s */
+    int needed;                  /* of those, the ones some MAC reads */
+    int ylo, ny;                 /* ifmap rows staged: [ylo, ylo + ny) */
+    int nch;                     /* staged ifmap channels */
+    int ch0;                     /* first staged channel */
+    int k;                       /* products one column sums per psum */
+} geom;
+
+static int imin(int a, int b)
+{
+    return a < b ? a : b;
+}
+
+static int ceil_div(int a, int b)
+{
+    return (a + b - 1) / b;
+}
+
+static int grow(void **p, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return TETRIS_OK;
+    void *q = realloc(*p, need);
+    if (!q)
+        return TETRIS_ENOMEM;
+    *p = q;
+    *cap = need;
+    return TETRIS_OK;
+}
+
+static int setup(tetris_engine *e, const isa_insn *d, geom *g, tetris_error *err)
+{
+    const uint32_t *r = e->reg;
+    memset(g, 0, sizeof *g);
+    g->opk = (int)r[REG_OPK];
+    g->rows = (int)r[REG_ROWS];
+    g->cols = (int)r[REG_COLS];
+    g->bc = (int)r[REG_BC];
+    g->bm = (int)r[REG_BM];
+    g->nn = d->nn;
+    g->s = (int)r[REG_S];
+    g->u = (int)r[REG_STRIDE];
+    g->pad = (int)r[REG_PAD];
+    g->wo = (int)r[REG_WO];
+    int pool = g->opk != OPK_MAC;
+    g->rr = imin(g->rows, (int)r[REG_R] - d->fh * g->rows);
+    g->ee = imin(g->cols, (int)r[REG_HO] - d->fw * g->cols);
+    g->na = pool ? 1 : ceil_div(d->nc, g->bc);
+    g->nb = ceil_div(d->nm, g->bm);
+    if (g->rr <= 0 || g->ee <= 0 || g->na > (int)r[REG_REPH] || g->nb > (int)r[REG_REPW] ||
+        d->nn > (int)r[REG_BN] || d->nn < 1 || d->nm < 1 || (!pool && d->nc < 1) ||
+        g->rows * (int)r[REG_REPH] > e->cfg.array_h || g->cols * (int)r[REG_REPW] > e->cfg.array_w ||
+        g->s > e->cfg.max_kernel)
+        return tetris_fail(err, TETRIS_EINVAL, NULL, 0, "pass",
+                           "fold (%d,%d) c[%d+%d] m[%d+%d] n[%d+%d] does not fit the array mapping",
+                           d->fh, d->fw, d->c0, d->nc, d->m0, d->nm, d->n0, d->nn);
+    g->span = (g->wo - 1) * g->u + g->s;
+    g->needed = g->u <= g->s ? g->span : g->wo * g->s;
+    int e0 = d->fw * g->cols, r0 = d->fh * g->rows;
+    g->ylo = e0 * g->u + r0 - g->pad;
+    g->ny = (e0 + g->ee - 1) * g->u + r0 + g->rr - 1 - g->pad - g->ylo + 1;
+    g->ch0 = pool ? d->m0 : d->c0;
+    g->nch = pool ? d->nm : d->nc;
+    g->k = pool ? 0 : d->nc * g->rr * g->s;
+    return TETRIS_OK;
+}
+
+/* Is ifmap row y (absolute) read by some active PE of the pass? */
+static int row_used(const geom *g, const isa_insn *d, int y)
+{
+    int e0 = d->fw * g->cols, r0 = d->fh * g->rows;
+    for (int i = 0; i < g->rr; i++) {
+        int t = y + g->pad - r0 - i; /* = e * u */
+        if (t >= e0 * g->u && t % g->u == 0 && t / g->u < e0 + g->ee)
+            return 1;
+    }
+    return 0;
+}
+
+/* Stage the pass's ifmap rows (the ifmap bus): zeros at padding, which the
+ * stream unit inserts without a memory read. */
+static int stage_ifmap(tetris_engine *e, const isa_insn *d, const geom *g, tetris_error *err)
+{
+    const uint32_t *r = e->reg;
+    size_t words = (size_t)g->nch * (size_t)g->nn * (size_t)g->ny * (size_t)g->span;
+    if (grow((void **)&e->stage_ifmap, &e->stage_ifmap_cap, words * sizeof(int16_t)))
+        return tetris_fail(err, TETRIS_ENOMEM, NULL, 0, "pass", "out of memory");
+    int hi = (int)r[REG_HI], wi = (int)r[REG_WI];
+    int x0 = -g->pad;
+    /* the in-range columns of a staged row */
+    int xa = x0 < 0 ? 0 : x0, xb = imin(wi, x0 + g->span);
+    uint64_t bus = 0, reads = 0;
+    for (int ch = 0; ch < g->nch; ch++)
+        for (int n = 0; n < g->nn; n++)
+            for (int yi = 0; yi < g->ny; yi++) {
+                int16_t *row = e->stage_ifmap + (((size_t)ch * (size_t)g->nn + (size_t)n) *
+                                                     (size_t)g->ny + (size_t)yi) * (size_t)g->span;
+                int y = g->ylo + yi;
+                memset(row, 0, (size_t)g->span * sizeof *row);
+                if (!row_used(g, d, y))
+                    continue;
+                bus += (uint64_t)g->needed;
+                if (y < 0 || y >= hi || xb <= xa)
+                    continue;
+                int c = g->ch0 + ch, nn = d->n0 + n;
+                for (int x = xa; x < xb; x++) {
+                    int q = x - x0;
+                    if (g->u > g->s && q % g->u >= g->s)
+                        continue; /* a column no window reads is never fetched */
+                    if (d->src_ifmap_gbuf) {
+                        int64_t off = gbuf_ifmap_off(e, nn, c, y, x);
+                        if (off < 0)
+                            return tetris_fail(err, TETRIS_EINVAL, NULL, 0, "pass",
+                                               "ifmap n%d c%d not resident in the GBUF", nn, c);
+                        row[q] = ld16(e->gbuf + off);
+                    } else {
+                        uint64_t a = vault_ifmap_addr(e, nn, c, y, x);
+                        int rc = vault_check(e, a, 2, err);
+                        if (rc)
+                            return rc;
+                        row[q] = ld16(e->vault + a);
+                    }
+                    reads++;
+                }
+            }
+    e->cnt.v[TETRIS_CNT_BUS_IFMAP] += bus;
+    e->cnt.v[d->src_ifmap_gbuf ? TETRIS_CNT_GBUF_RD_IFMAP : TETRIS_CNT_VAULT_RD_IFMAP] += reads;
+    return TETRIS_OK;
+}
+
+/* Stage the pass's filter rows (the filter bus) in the order in which a
+ * column reduces them: [m][k], k running over (height replica a, filter row
+ * i, channel of the replica, filter column s). */
+static int stage_filter(tetris_engine *e, const isa_insn *d, const geom *g, tetris_error *err)
+{
+    size_t words = (size_t)d->nm * (size_t)g->k;
+    if (grow((void **)&e->stage_filter, &e->stage_filter_cap, words * sizeof(int16_t)))
+        return tetris_fail(err, TETRIS_ENOMEM, NULL, 0, "pass", "out of memory");
+    int r0 = d->fh * g->rows;
+    int16_t *w = e->stage_filter;
+    for (int m = 0; m < d->nm; m++)
+        for (int a = 0; a < g->na; a++) {
+            int c_lo = a * g->bc, c_n = imin(g->bc, d->nc - c_lo);
+            for (int i = 0; i < g->rr; i++)
+                for (int c = 0; c < c_n; c++)
+                    for (int s = 0; s < g->s; s++) {
+                        int mm = d->m0 + m, cc = d->c0 + c_lo + c, rr = r0 + i;
+                        if (d->src_filter_gbuf) {
+                            int64_t off = gbuf_filter_off(e, mm, cc, rr, s);
+                            if (off < 0)
+                                return tetris_fail(err, TETRIS_EINVAL, NULL, 0, "pass",
+                                                   "filter m%d c%d not resident in the GBUF", mm, cc);
+                            *w++ = ld16(e->gbuf + off);
+                        } else {
+                            uint64_t addr = vault_filter_addr(e, mm, cc, rr, s);
+                            int rc = vault_check(e, addr, 2, err);
+                            if (rc)
+                                return rc;
+                            *w++ = ld16(e->vault + addr);
+                        }
+                    }
+        }
+    e->cnt.v[TETRIS_CNT_BUS_FILTER] += words;
+    e->cnt.v[d->src_filter_gbuf ? TETRIS_CNT_GBUF_RD_FILTER : TETRIS_CNT_VAULT_RD_FILTER] += words;
+    return TETRIS_OK;
+}
+
+/* The column's ifmap windows in the same k order: [n][x][k]. Every active PE
+ * of the column contributes its s-word window per (channel, output column). */
+static int pack_column(tetris_engine *e, const isa_insn *d, const geom *g, int ey, tetris_error *err)
+{
+    size_t words = (size_t)g->nn * (size_t)g->wo * (size_t)g->k;
+    if (grow((void **)&e->pack, &e->pack_cap, words * sizeof(int16_t)))
+        return tetris_fail(err, TETRIS_ENOMEM, NULL, 0, "pass", "out of memory");
+    for (int n = 0; n < g->nn; n++) {
+        int k = 0;
+        for (int a = 0; a < g->na; a++) {
+            int c_lo = a * g->bc, c_n = imin(g->bc, d->nc - c_lo);
+            for (int i = 0; i < g->rr; i++) {
+                int yi = ey * g->u + d->fh * g->rows + i - g->pad - g->ylo;
+                for (int c = 0; c < c_n; c++, k += g->s) {
+                    const int16_t *row = e->stage_ifmap +
+                        (((size_t)(c_lo + c) * (size_t)g->nn + (size_t)n) * (size_t)g->ny +
+                         (size_t)yi) * (size_t)g->span;
+                    int16_t *dst = e->pack + (size_t)n * (size_t)g->wo * (size_t)g->k + (size_t)k;
+                    for (int x = 0; x < g->wo; x++)
+                        memcpy(dst + (size_t)x * (size_t)g->k, row + x * g->u,
+                               (size_t)g->s * sizeof *row);
+                }
+            }
+        }
+    }
+    return TETRIS_OK;
+}
+
+/* Sum of k products. Unsigned accumulation is the modulo-2^32 sum; wrapping
+ * to acc_bits happens where psums leave the array, which gives the same bits
+ * (docs/arith.md). Written so the compiler vectorises it (pmaddwd). */
+static uint32_t dot16(const int16_t *restrict w, const int16_t *restrict x, int k)
+{
+    uint32_t sum = 0;
+    for (int i = 0; i < k; i++)
+        sum += (uint32_t)((int32_t)w[i] * (int32_t)x[i]);
+    return sum;
+}
+
+static void row_pool(uint32_t *restrict acc, const int16_t *restrict row, int s, int u, int wo, int max)
+{
+    for (int x = 0; x < wo; x++) {
+        const int16_t *p = row + x * u;
+        if (max) {
+            int32_t v = (int32_t)acc[x];
+            for (int k = 0; k < s; k++)
+                v = p[k] > v ? p[k] : v;
+            acc[x] = (uint32_t)v;
+        } else {
+            uint32_t v = acc[x];
+            for (int k = 0; k < s; k++)
+                v += (uint32_t)(int32_t)p[k];
+            acc[x] = v;
+        }
+    }
+}
+
+int16_t engine_out_stage(const tetris_engine *e, uint32_t acc)
+{
+    const uint32_t *r = e->reg;
+    int relu = (int)r[REG_RELU];
+    switch (r[REG_OPK]) {
+    case OPK_MAX:
+        return tetris_out_stage(&e->arith, (int32_t)acc, 0, relu);
+    case OPK_AVG:
+        return tetris_avg_out(&e->arith, tetris_wrap(&e->arith, acc), (int)(r[REG_R] * r[REG_S]), relu);
+    default:
+        return tetris_out_stage(&e->arith, tetris_wrap(&e->arith, acc), (int)r[REG_SHIFT], relu);
+    }
+}
+
+/* Where a psum row (n, m, ofmap row y, all wo columns) lives: GBUF or vault
+ * bytes, bounds-checked once for the whole row. */
+static int psum_row(tetris_engine *e, int in_gbuf, int final, int n, int m, int y, uint8_t **p,
+                    tetris_error *err)
+{
+    int wo = (int)e->reg[REG_WO];
+    if (in_gbuf) {
+        int64_t off = gbuf_psum_off(e, n, m, y, 0);
+        if (off < 0)
+            return tetris_fail(err, TETRIS_EINVAL, NULL, 0, "pass",
+                               "psum m%d n%d not resident in the GBUF", m, n);
+        *p = e->gbuf + off;
+        return TETRIS_OK;
+    }
+    uint64_t a = final ? vault_ofmap_addr(e, n, m, y, 0) : vault_psum_addr(e, n, m, y, 0);
+    int rc = vault_check(e, a, (uint64_t)wo * (final ? 2u : 4u), err);
+    *p = e->vault + a;
+    return rc;
+}
+
+/* Column-top psums of one row from the pass's psum source. */
+static int psum_in(tetris_engine *e, const isa_insn *d, int m, int n, int y, uint32_t *acc,
+                   tetris_error *err)
+{
+    int wo = (int)e->reg[REG_WO];
+    if (d->psum_in == PIN_GBUF || d->psum_in == PIN_VAULT) {
+        uint8_t *p;
+        int rc = psum_row(e, d->psum_in == PIN_GBUF, 0, n, m, y, &p, err);
+        if (rc)
+            return rc;
+        for (int x = 0; x < wo; x++)
+            acc[x] = (uint32_t)ld32(p + 4 * x);
+        return TETRIS_OK;
+    }
+    uint32_t v = d->psum_in == PIN_BIAS        ? (uint32_t)ld32(e->vault + vault_bias_addr(e, m))
+                 : e->reg[REG_OPK] == OPK_MAX ? (uint32_t)(int32_t)tetris_word_min(&e->arith)
+                                              : 0;
+    for (int x = 0; x < wo; x++)
+        acc[x] = v;
+    return TETRIS_OK;
+}
+
+/* Column-bottom psums of one row to the pass's destination, wrapped to the
+ * accumulator width (max values are words, which the wrap leaves alone). */
+static int psum_out(tetris_engine *e, const isa_insn *d, int m, int n, int y, const uint32_t *acc,
+                    tetris_error *err)
+{
+    int wo = (int)e->reg[REG_WO];
+    int final = d->psum_out == POUT_FINAL;
+    uint8_t *p;
+    int rc = psum_row(e, d->psum_out == POUT_GBUF, final, n, m, y, &p, err);
+    if (rc)
+        return rc;
+    /* locals: the byte stores below may alias the engine state */
+    const tetris_arith ar = e->arith;
+    if (final) {
+        for (int x = 0; x < wo; x++)
+            st16(p + 2 * x, engine_out_stage(e, acc[x]));
+    } else if (d->psum_out == POUT_VAULT_ACC) {
+        for (int x = 0; x < wo; x++)
+            st32(p + 4 * x, tetris_acc_add(&ar, ld32(p + 4 * x), tetris_wrap(&ar, acc[x])));
+    } else {
+        for (int x = 0; x < wo; x++)
+            st32(p + 4 * x, tetris_wrap(&ar, acc[x]));
+    }
+    return TETRIS_OK;
+}
+
+/* One column: psum in, every active PE of the column, psum out. */
+static int run_column(tetris_engine *e, const isa_insn *d, const geom *g, int b, int jj,
+                      uint32_t *acc, tetris_error *err)
+{
+    int pool = g->opk != OPK_MAC;
+    int ey = d->fw * g->cols + jj; /* ofmap row of this column */
+    int m_lo = b * g->bm, m_n = imin(g->bm, d->nm - m_lo);
+    size_t plane = (size_t)g->wo;
+    int rc;
+    for (int m = 0; m < m_n; m++)
+        for (int n = 0; n < g->nn; n++)
+            if ((rc = psum_in(e, d, d->m0 + m_lo + m, d->n0 + n, ey,
+                              acc + ((size_t)m * (size_t)g->nn + (size_t)n) * plane, err)))
+                return rc;
+    if (pool) {
+        for (int i = 0; i < g->rr; i++) {
+            int yi = ey * g->u + d->fh * g->rows + i - g->pad - g->ylo;
+            for (int m = 0; m < m_n; m++)
+                for (int n = 0; n < g->nn; n++) {
+                    const int16_t *row = e->stage_ifmap +
+                        ((((size_t)(m_lo + m)) * (size_t)g->nn + (size_t)n) * (size_t)g->ny +
+                         (size_t)yi) * (size_t)g->span;
+                    row_pool(acc + ((size_t)m * (size_t)g->nn + (size_t)n) * plane, row, g->s, g->u,
+                             g->wo, g->opk == OPK_MAX);
+                }
+        }
+    } else {
+        if ((rc = pack_column(e, d, g, ey, err)))
+            return rc;
+        for (int m = 0; m < m_n; m++) {
+            const int16_t *w = e->stage_filter + (size_t)(m_lo + m) * (size_t)g->k;
+            for (int n = 0; n < g->nn; n++) {
+                uint32_t *out = acc + ((size_t)m * (size_t)g->nn + (size_t)n) * plane;
+                const int16_t *x = e->pack + (size_t)n * (size_t)g->wo * (size_t)g->k;
+                for (int ox = 0; ox < g->wo; ox++)
+                    out[ox] += dot16(w, x + (size_t)ox * (size_t)g->k, g->k);
+            }
+        }
+    }
+    for (int m = 0; m < m_n; m++)
+        for (int n = 0; n < g->nn; n++)
+            if ((rc = psum_out(e, d, d->m0 + m_lo + m, d->n0 + n, ey,
+                               acc + ((size_t)m * (size_t)g->nn + (size_t)n) * plane, err)))
+                return rc;
+    return TETRIS_OK;
+}
+
+/* Event counts of the pass, PE by PE and column by column. */
+static void count_pass(tetris_engine *e, const isa_insn *d, const geom *g, uint64_t *compute)
+{
+    uint64_t *v = e->cnt.v;
+    int pool = g->opk != OPK_MAC;
+    uint64_t wo = (uint64_t)g->wo, nn = (uint64_t)g->nn, s = (uint64_t)g->s;
+    uint64_t worst = 0;
+    for (int b = 0; b < g->nb; b++) {
+        uint64_t mb = (uint64_t)imin(g->bm, d->nm - b * g->bm);
+        uint64_t psums = mb * nn * wo; /* per column, in and out */
+        for (int a = 0; a < g->na; a++) {
+            uint64_t ca = pool ? 1 : (uint64_t)imin(g->bc, d->nc - a * g->bc);
+            uint64_t pe_macs = ca * mb * nn * s * wo;
+            uint64_t pes = (uint64_t)g->rr * (uint64_t)g->ee;
+            worst = pe_macs > worst ? pe_macs : worst;
+            v[TETRIS_CNT_MACS] += pes * pe_macs;
+            if (!pool) {
+                v[TETRIS_CNT_RF_RD_FILTER] += pes * pe_macs;
+                v[TETRIS_CNT_RF_WR_FILTER] += pes * ca * mb * s;
+            }
+            v[TETRIS_CNT_RF_RD_IFMAP] += pes * pe_macs;
+            v[TETRIS_CNT_RF_WR_IFMAP] += pes * (pool ? mb : ca) * nn * (uint64_t)g->needed;
+            v[TETRIS_CNT_RF_RD_PSUM] += pes * pe_macs;
+            v[TETRIS_CNT_RF_WR_PSUM] += pes * pe_macs;
+        }
+        uint64_t depth = (uint64_t)(g->na * g->rr);
+        uint64_t cols = (uint64_t)g->ee;
+        v[TETRIS_CNT_PSUM_HOPS] += cols * (depth - 1) * psums;
+        v[TETRIS_CNT_BUS_PSUM_OUT] += cols * psums;
+        if (d->psum_in == PIN_GBUF || d->psum_in == PIN_VAULT) {
+            v[TETRIS_CNT_BUS_PSUM_IN] += cols * psums;
+            v[d->psum_in == PIN_GBUF ? TETRIS_CNT_GBUF_RD_PSUM : TETRIS_CNT_VAULT_RD_PSUM] += cols * psums;
+        }
+        static const int out_cnt[4] = {TETRIS_CNT_GBUF_WR_PSUM, TETRIS_CNT_VAULT_WR_PSUM,
+                                       TETRIS_CNT_VAULT_ACC_PSUM, TETRIS_CNT_VAULT_WR_OFMAP};
+        v[out_cnt[d->psum_out]] += cols * psums;
+    }
+    if (d->psum_in == PIN_BIAS)
+        v[TETRIS_CNT_VAULT_RD_BIAS] += (uint64_t)d->nm;
+    *compute = worst;
+}
+
+/* Bytes the pass moves to or from the vault, from this pass's counts. */
+static uint64_t pass_vault_bytes(const tetris_counters *before, const tetris_counters *after)
+{
+    uint64_t b = 0;
+#define DELTA(c) (after->v[TETRIS_CNT_##c] - before->v[TETRIS_CNT_##c])
+    b += 2 * (DELTA(VAULT_RD_IFMAP) + DELTA(VAULT_RD_FILTER) + DELTA(VAULT_WR_OFMAP));
+    b += 4 * (DELTA(VAULT_RD_BIAS) + DELTA(VAULT_RD_PSUM) + DELTA(VAULT_WR_PSUM) + DELTA(VAULT_ACC_PSUM));
+#undef DELTA
+    return b;
+}
+
+static uint64_t ceil_u64(uint64_t a, uint64_t b)
+{
+    return (a + b - 1) / b;
+}
+
+int pe_array_pass(tetris_engine *e, const isa_insn *d, uint64_t *cycles, tetris_error *err)
+{
+    geom g;
+    int rc = setup(e, d, &g, err);
+    if (rc)
+        return rc;
+    if (d->psum_in == PIN_BIAS) {
+        uint64_t a = vault_bias_addr(e, d->m0), z = vault_bias_addr(e, d->m0 + d->nm - 1);
+        if ((rc = vault_check(e, a, 4, err)) || (rc = vault_check(e, z, 4, err)))
+            return rc;
+    }
+    tetris_counters before = e->cnt;
+    if ((rc = stage_ifmap(e, d, &g, err)))
+        return rc;
+    if (g.opk == OPK_MAC && (rc = stage_filter(e, d, &g, err)))
+        return rc;
+    size_t per_col = (size_t)g.bm * (size_t)g.nn * (size_t)g.wo;
+    if (grow((void **)&e->colacc, &e->colacc_cap, per_col * sizeof(uint32_t)))
+        return tetris_fail(err, TETRIS_ENOMEM, NULL, 0, "pass", "out of memory");
+    for (int b = 0; b < g.nb; b++)
+        for (int jj = 0; jj < g.ee; jj++)
+            if ((rc = run_column(e, d, &g, b, jj, e->colacc, err)))
+                return rc;
+    uint64_t compute;
+    count_pass(e, d, &g, &compute);
+    const tetris_config *cfg = &e->cfg;
+    uint64_t *v = e->cnt.v;
+    uint64_t f = ceil_u64(v[TETRIS_CNT_BUS_FILTER] - before.v[TETRIS_CNT_BUS_FILTER],
+                          (uint64_t)cfg->bus_filter_words);
+    uint64_t i = ceil_u64(v[TETRIS_CNT_BUS_IFMAP] - before.v[TETRIS_CNT_BUS_IFMAP],
+                          (uint64_t)cfg->bus_ifmap_words);
+    uint64_t pin = v[TETRIS_CNT_BUS_PSUM_IN] - before.v[TETRIS_CNT_BUS_PSUM_IN];
+    uint64_t pout = v[TETRIS_CNT_BUS_PSUM_OUT] - before.v[TETRIS_CNT_BUS_PSUM_OUT];
+    uint64_t p = ceil_u64(pin > pout ? pin : pout, (uint64_t)cfg->bus_psum_words);
+    /* filters are preloaded (stationary); ifmaps and psums stream during compute */
+    uint64_t body = compute;
+    body = i > body ? i : body;
+    body = p > body ? p : body;
+    uint64_t vb = pass_vault_bytes(&before, &e->cnt);
+    uint64_t vc = vb ? vault_cycles(e, vb) + vault_latency(e) : 0;
+    uint64_t t = f + body;
+    /* plus the psum chain drain through the column */
+    *cycles = (vc > t ? vc : t) + (uint64_t)(g.na * g.rr);
+    v[TETRIS_CNT_PASSES]++;
+    return TETRIS_OK;
+}

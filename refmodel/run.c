@@ -1,1 +1,79 @@
-/* under construction */
+/*
+ * One layer run as `tetris run` does it: seeded data, the golden model, the
+ * compiled program on the engine model, and a bit-for-bit comparison.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int tetris_run_layer(const tetris_config *cfg, const tetris_layer *l, int batch, uint64_t seed,
+                     uint64_t stream, tetris_layer_result *res, tetris_error *err)
+{
+    memset(res, 0, sizeof *res);
+    res->first_diff = -1;
+    if (batch < 1)
+        return tetris_fail(err, TETRIS_EINVAL, NULL, 0, "batch", "must be at least 1");
+    tetris_arith a;
+    tetris_arith_from_config(cfg, &a);
+    int shift = tetris_layer_shift(l, cfg);
+    int rc = tetris_map_layer(l, cfg, &res->mapping, err);
+    if (!rc)
+        rc = tetris_blocking_default(l, batch, cfg, &res->blocking, err);
+    if (rc)
+        return rc;
+    tetris_program prog;
+    tetris_vault_layout lay;
+    if ((rc = tetris_compile(l, batch, cfg, shift, &res->blocking, &prog, &lay, err)))
+        return rc;
+    tetris_layer_data gold = {0}, eng = {0};
+    tetris_engine *e = NULL;
+    if (tetris_layer_data_alloc(l, batch, &gold) || tetris_layer_data_alloc(l, batch, &eng) ||
+        tetris_engine_create(cfg, lay.end, &e)) {
+        rc = tetris_fail(err, TETRIS_ENOMEM, NULL, 0, l->name, "out of memory for the layer data");
+        goto out;
+    }
+    tetris_layer_data_random(l, &a, seed, stream, &gold);
+    double t0 = now();
+    if ((rc = tetris_golden_layer(l, &a, shift, &gold))) {
+        tetris_fail(err, rc, NULL, 0, l->name, "golden model failed: %s", tetris_strerror(rc));
+        goto out;
+    }
+    double t1 = now();
+    if ((rc = tetris_vault_put_inputs(e, l, &lay, &gold)))
+        goto out;
+    double t2 = now();
+    if ((rc = tetris_engine_run(e, &prog, err)))
+        goto out;
+    double t3 = now();
+    tetris_vault_get_ofmap(e, l, &lay, &eng);
+    size_t n = (size_t)batch * (size_t)l->m * (size_t)l->ho * (size_t)l->wo;
+    res->crc_golden = tetris_crc32(gold.ofmap, n * sizeof *gold.ofmap);
+    res->crc_engine = tetris_crc32(eng.ofmap, n * sizeof *eng.ofmap);
+    for (size_t i = 0; i < n && res->first_diff < 0; i++)
+        if (gold.ofmap[i] != eng.ofmap[i])
+            res->first_diff = (int64_t)i;
+    res->pass = res->first_diff < 0;
+    res->counts = *tetris_engine_counters(e);
+    res->macs = tetris_layer_macs(l, batch);
+    uint64_t cyc = res->counts.v[TETRIS_CNT_CYCLES];
+    tetris_derived der;
+    tetris_config_derive(cfg, &der);
+    res->utilization = cyc ? (double)res->macs / ((double)cyc * der.pes) : 0.0;
+    tetris_energy_of(cfg, &res->counts, &res->energy);
+    res->golden_seconds = t1 - t0;
+    res->engine_seconds = t3 - t2;
+out:
+    tetris_engine_destroy(e);
+    tetris_layer_data_free(&gold);
+    tetris_layer_data_free(&eng);
+    tetris_program_free(&prog);
+    return rc;
+}

@@ -254,14 +254,10 @@ static inline int32_t tetris_mul(int16_t a, int16_t b)
 /** Wrap a value to acc_bits: keep the low acc_bits bits, sign-extend. */
 static inline int32_t tetris_wrap(const tetris_arith *a, uint32_t v)
 {
-    unsigned sh = 32u - (unsigned)a->acc_bits;
-    uint32_t u = v << sh;
-    /* arithmetic right shift written without implementation-defined behaviour */
-    uint32_t sign = u & 0x80000000u;
-    u >>= sh;
-    if (sign)
-        u |= ~(0xFFFFFFFFu >> sh);
-    return (int32_t)u;
+    uint32_t mask = 0xFFFFFFFFu >> (32 - a->acc_bits);
+    uint32_t sign = 1u << (a->acc_bits - 1);
+    /* (x ^ sign) - sign sign-extends the low bits without a signed shift */
+    return (int32_t)(((v & mask) ^ sign) - sign);
 }
 
 /** Accumulator add: acc + x modulo 2^acc_bits. */

@@ -1,1 +1,32 @@
-/* under construction */
+/*
+ * Vault controller model (tetris_vault_ctrl): bounds of the vault memory and
+ * the bandwidth/latency cost of a transfer. The word accessors, address
+ * generators and the accumulate request (read-add-write at accumulator width
+ * next to the DRAM) are inline in engine_internal.h. Callers count accesses by
+ * data type, so each access is counted once, where its type is known.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "engine_internal.h"
+#include "internal.h"
+
+int vault_check(tetris_engine *e, uint64_t addr, uint64_t bytes, tetris_error *err)
+{
+    if (addr + bytes <= e->vault_bytes && addr + bytes >= addr)
+        return TETRIS_OK;
+    return tetris_fail(err, TETRIS_EINVAL, NULL, 0, "vault",
+                       "access 0x%llx+%llu outside the %llu-byte vault", (unsigned long long)addr,
+                       (unsigned long long)bytes, (unsigned long long)e->vault_bytes);
+}
+
+uint64_t vault_cycles(const tetris_engine *e, uint64_t bytes)
+{
+    return (uint64_t)ceil((double)bytes / e->der.vault_bytes_per_cycle);
+}
+
+uint64_t vault_latency(const tetris_engine *e)
+{
+    double ns = (double)(e->cfg.dram_trcd + e->cfg.dram_tcl) * e->cfg.dram_tck_ps / 1000.0;
+    return (uint64_t)ceil(ns * e->cfg.clock_mhz / 1000.0);
+}
