@@ -19,7 +19,7 @@ int tetris_fail(tetris_error *err, int status, const char *file, int line, const
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    char where[128] = "";
+    char where[sizeof err->msg] = "";
     if (file && line > 0)
         snprintf(where, sizeof where, "%s:%d: ", file, line);
     else if (file)
@@ -27,6 +27,22 @@ int tetris_fail(tetris_error *err, int status, const char *file, int line, const
     snprintf(err->msg, sizeof err->msg, "%s%s%s%s", where, field ? field : "", field ? ": " : "",
              text);
     return status;
+}
+
+/* A file holds one document: a second one would be silently ignored. */
+static int single_document(yaml_parser_t *p, const char *path, tetris_error *err)
+{
+    yaml_document_t next;
+    if (!yaml_parser_load(p, &next))
+        return tetris_fail(err, TETRIS_EINVAL, path, (int)(p->problem_mark.line + 1), "syntax", "%s",
+                           p->problem ? p->problem : "malformed YAML");
+    yaml_node_t *root = yaml_document_get_root_node(&next);
+    int line = root ? (int)root->start_mark.line + 1 : 0;
+    yaml_document_delete(&next);
+    if (root)
+        return tetris_fail(err, TETRIS_EINVAL, path, line, NULL,
+                           "a second YAML document; the file must hold one");
+    return TETRIS_OK;
 }
 
 int tetris_yaml_open(const char *path, tetris_yaml *y, tetris_error *err)
@@ -54,6 +70,8 @@ int tetris_yaml_open(const char *path, tetris_yaml *y, tetris_error *err)
         y->loaded = 1;
         if (!yaml_document_get_root_node(&y->doc))
             status = tetris_fail(err, TETRIS_EINVAL, path, 1, NULL, "empty document");
+        else
+            status = single_document(&p, path, err);
     }
     yaml_parser_delete(&p);
     fclose(f);
@@ -117,7 +135,8 @@ int tetris_yaml_long(tetris_yaml *y, const yaml_node_t *n, const char *field, lo
         return tetris_yaml_expect(y, n, YAML_SCALAR_NODE, field, err);
     char *end;
     errno = 0;
-    long v = strtol(s, &end, 0);
+    /* decimal only: a leading zero must not turn 010 into eight */
+    long v = strtol(s, &end, 10);
     if (errno || end == s || *end != '\0')
         return tetris_fail(err, TETRIS_EINVAL, y->path, tetris_yaml_line(n), field,
                            "expected an integer, found '%s'", s);
