@@ -302,7 +302,7 @@ static int header(comp *k, const tetris_layer *l, int shift, const tetris_vault_
         {REG_STRIDE, (uint32_t)l->stride},
         {REG_PAD, (uint32_t)l->pad},
         {REG_SHIFT, (uint32_t)shift},
-        {REG_RELU, (uint32_t)(l->relu != 0)},
+        {REG_RELU, (uint32_t)(l->relu || l->type == TETRIS_LAYER_RELU)},
         {REG_BC, (uint32_t)k->b->rf[TETRIS_DIM_C]},
         {REG_BM, (uint32_t)k->b->rf[TETRIS_DIM_M]},
         {REG_BN, (uint32_t)k->b->rf[TETRIS_DIM_N]},

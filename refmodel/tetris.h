@@ -274,15 +274,15 @@ static inline int16_t tetris_sat(const tetris_arith *a, int64_t v)
     return (int16_t)(v > hi ? hi : v < lo ? lo : v);
 }
 
-/** Arithmetic right shift with round-half-up (ties toward +inf); shift 0..62. */
+/** Arithmetic right shift with round-half-up (ties toward +inf); shift 0..62, |v| < 2^62. */
 static inline int64_t tetris_round_shift(int64_t v, int shift)
 {
     if (shift == 0)
         return v;
-    int64_t half = (int64_t)1 << (shift - 1);
-    int64_t t = v + half;
-    /* floor division by 2^shift, defined for negative t */
-    return t >= 0 ? t >> shift : -((-t + ((int64_t)1 << shift) - 1) >> shift);
+    int64_t t = v + ((int64_t)1 << (shift - 1));
+    /* floor(t / 2^shift) without shifting a negative value: for t < 0,
+     * ~t = -t - 1 >= 0 and floor(t / 2^k) = ~(~t >> k) */
+    return t >= 0 ? t >> shift : ~(~t >> shift);
 }
 
 /** Output stage: shift with round-half-up, saturate to the word, optional ReLU. */
