@@ -14,18 +14,21 @@ int tetris_fail(tetris_error *err, int status, const char *file, int line, const
 {
     if (!err)
         return status;
-    char text[384];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
-    char where[sizeof err->msg] = "";
+    /* built piece by piece; each piece is cut at the end of the buffer */
+    size_t cap = sizeof err->msg, n = 0;
+    err->msg[0] = '\0';
     if (file && line > 0)
-        snprintf(where, sizeof where, "%s:%d: ", file, line);
+        n += (size_t)snprintf(err->msg, cap, "%s:%d: ", file, line);
     else if (file)
-        snprintf(where, sizeof where, "%s: ", file);
-    snprintf(err->msg, sizeof err->msg, "%s%s%s%s", where, field ? field : "", field ? ": " : "",
-             text);
+        n += (size_t)snprintf(err->msg, cap, "%s: ", file);
+    if (field && n < cap)
+        n += (size_t)snprintf(err->msg + n, cap - n, "%s: ", field);
+    if (n < cap) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg + n, cap - n, fmt, ap);
+        va_end(ap);
+    }
     return status;
 }
 
