@@ -129,23 +129,26 @@ static int stage_ifmap(tetris_engine *e, const isa_insn *d, const geom *g, tetri
                 if (y < 0 || y >= hi || xb <= xa)
                     continue;
                 int c = g->ch0 + ch, nn = d->n0 + n;
+                /* the in-range part of the row is contiguous in the GBUF and the vault */
+                const uint8_t *src;
+                if (d->src_ifmap_gbuf) {
+                    int64_t off = gbuf_ifmap_off(e, nn, c, y, xa);
+                    if (off < 0)
+                        return tetris_fail(err, TETRIS_EINVAL, NULL, 0, "pass",
+                                           "ifmap n%d c%d not resident in the GBUF", nn, c);
+                    src = e->gbuf + off;
+                } else {
+                    uint64_t a = vault_ifmap_addr(e, nn, c, y, xa);
+                    int rc = vault_check(e, a, 2 * (uint64_t)(xb - xa), err);
+                    if (rc)
+                        return rc;
+                    src = e->vault + a;
+                }
                 for (int x = xa; x < xb; x++) {
                     int q = x - x0;
                     if (g->u > g->s && q % g->u >= g->s)
                         continue; /* a column no window reads is never fetched */
-                    if (d->src_ifmap_gbuf) {
-                        int64_t off = gbuf_ifmap_off(e, nn, c, y, x);
-                        if (off < 0)
-                            return tetris_fail(err, TETRIS_EINVAL, NULL, 0, "pass",
-                                               "ifmap n%d c%d not resident in the GBUF", nn, c);
-                        row[q] = ld16(e->gbuf + off);
-                    } else {
-                        uint64_t a = vault_ifmap_addr(e, nn, c, y, x);
-                        int rc = vault_check(e, a, 2, err);
-                        if (rc)
-                            return rc;
-                        row[q] = ld16(e->vault + a);
-                    }
+                    row[q] = ld16(src + 2 * (x - xa));
                     reads++;
                 }
             }
@@ -168,23 +171,26 @@ static int stage_filter(tetris_engine *e, const isa_insn *d, const geom *g, tetr
         for (int a = 0; a < g->na; a++) {
             int c_lo = a * g->bc, c_n = imin(g->bc, d->nc - c_lo);
             for (int i = 0; i < g->rr; i++)
-                for (int c = 0; c < c_n; c++)
-                    for (int s = 0; s < g->s; s++) {
-                        int mm = d->m0 + m, cc = d->c0 + c_lo + c, rr = r0 + i;
-                        if (d->src_filter_gbuf) {
-                            int64_t off = gbuf_filter_off(e, mm, cc, rr, s);
-                            if (off < 0)
-                                return tetris_fail(err, TETRIS_EINVAL, NULL, 0, "pass",
-                                                   "filter m%d c%d not resident in the GBUF", mm, cc);
-                            *w++ = ld16(e->gbuf + off);
-                        } else {
-                            uint64_t addr = vault_filter_addr(e, mm, cc, rr, s);
-                            int rc = vault_check(e, addr, 2, err);
-                            if (rc)
-                                return rc;
-                            *w++ = ld16(e->vault + addr);
-                        }
+                for (int c = 0; c < c_n; c++) {
+                    /* one filter row: s contiguous words in the GBUF and the vault */
+                    int mm = d->m0 + m, cc = d->c0 + c_lo + c, rr = r0 + i;
+                    const uint8_t *src;
+                    if (d->src_filter_gbuf) {
+                        int64_t off = gbuf_filter_off(e, mm, cc, rr, 0);
+                        if (off < 0)
+                            return tetris_fail(err, TETRIS_EINVAL, NULL, 0, "pass",
+                                               "filter m%d c%d not resident in the GBUF", mm, cc);
+                        src = e->gbuf + off;
+                    } else {
+                        uint64_t addr = vault_filter_addr(e, mm, cc, rr, 0);
+                        int rc = vault_check(e, addr, 2 * (uint64_t)g->s, err);
+                        if (rc)
+                            return rc;
+                        src = e->vault + addr;
                     }
+                    for (int s = 0; s < g->s; s++)
+                        *w++ = ld16(src + 2 * s);
+                }
         }
     e->cnt.v[TETRIS_CNT_BUS_FILTER] += words;
     e->cnt.v[d->src_filter_gbuf ? TETRIS_CNT_GBUF_RD_FILTER : TETRIS_CNT_VAULT_RD_FILTER] += words;
