@@ -1,0 +1,96 @@
+/*
+ * The tetris command-line tool: a thin layer over libtetris. This header
+ * joins the command dispatcher (tetris.c), the commands (cmd_*.c) and the
+ * result reports (report.c).
+ */
+#ifndef TETRIS_CLI_H
+#define TETRIS_CLI_H
+
+#include <stdio.h>
+
+#include "tetris.h"
+
+/* Exit statuses, documented in `tetris --help` and the README. */
+enum cli_exit {
+    CLI_EXIT_PASS = 0, /* every layer matches the golden model */
+    CLI_EXIT_FAIL = 1, /* a mismatch or an engine error */
+    CLI_EXIT_BAD = 2,  /* bad options, configuration or network; a layer that does not fit */
+};
+
+/* Room for any path the tool builds from a directory and a name. */
+#define CLI_PATH_MAX 4096
+
+/* The commands: argv[0] is the command name; they return an exit status. */
+int cmd_run(int argc, char **argv);
+int cmd_config(int argc, char **argv);
+
+/* ---- helpers shared by the commands (tetris.c) ---- */
+
+/* Print "tetris: MESSAGE" as one line on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Report what getopt_long rejected (opt is its return value: '?' or ':')
+ * as one line naming the command's --help; returns CLI_EXIT_BAD.
+ */
+int cli_bad_option(const char *cmd, int opt, char **argv);
+
+/* Report a stray operand (argv[optind]) after the options; returns CLI_EXIT_BAD. */
+int cli_bad_operand(const char *cmd, const char *arg);
+
+/* Strict decimal integer in [min, max]; 0 on success, -1 otherwise. */
+int cli_parse_long(const char *s, long min, long max, long *out);
+
+/* Strict unsigned 64-bit integer (decimal, or hex with 0x); 0 on success. */
+int cli_parse_u64(const char *s, uint64_t *out);
+
+/* A NAME|FILE argument names a file when it contains '/' or ends in ".yaml". */
+int cli_is_path(const char *arg);
+
+/*
+ * Look NAME.yaml up in each non-empty directory of dirs in turn. On success
+ * path holds the file and the index of its directory is returned; -1 when
+ * no directory has it (what names the kind of file in the message).
+ */
+int cli_search(const char *name, const char *what, const char *const *dirs, int ndirs, char *path,
+               size_t size);
+
+/*
+ * Load the configuration named by arg (NAME|FILE; NULL means the default
+ * T-16). path receives the file it came from. Prints the error line itself;
+ * returns 0 or CLI_EXIT_BAD.
+ */
+int cli_load_config(const char *arg, tetris_config *cfg, char *path, size_t size);
+
+/* ---- reports (report.c) ---- */
+
+/* One layer that ran. */
+typedef struct cli_layer_run {
+    int index;                 /* index of the layer in the network (the data stream) */
+    const tetris_layer *layer; /* the layer */
+    tetris_layer_result res;   /* filled when the layer ran */
+} cli_layer_run;
+
+/* Everything a report shows about one `tetris run`. */
+typedef struct cli_report {
+    const tetris_config *cfg;
+    const char *config_path;
+    const tetris_net *net;
+    const char *net_path;
+    int batch;
+    uint64_t seed;
+    int n_runs;                /* layers that ran */
+    const cli_layer_run *runs; /* n_runs entries, in network order */
+    const char *error;         /* the error that stopped the run, or NULL */
+} cli_report;
+
+/* Short name of a layer type ("conv", "fc", "maxpool", ...). */
+const char *cli_layer_type_name(enum tetris_layer_type t);
+
+/* The results table, a total line and "N passed, M failed". */
+void report_table(const cli_report *r, FILE *out);
+
+/* The whole result as JSON (docs/json.md); 0 or a TETRIS_E* status. */
+int report_json(const cli_report *r, FILE *out);
+
+#endif

@@ -1,2 +1,225 @@
 #!/bin/sh
-exit 0
+# Tests of the tetris command line: help and version, one-line errors with
+# exit status 2 for every bad input file and bad option, and a real run.
+# `make check` sets TETRIS (the built tool), srcdir (absolute) and
+# TETRIS_NET_DIR. Exit 0 pass, 1 fail, 77 skip.
+
+if [ -z "${TETRIS:-}" ] || [ ! -x "$TETRIS" ]; then
+    echo "SKIP: TETRIS does not name the built tetris program"
+    exit 77
+fi
+srcdir=${srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+small=$srcdir/examples/configs/small.yaml
+
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' HUP INT TERM
+
+passed=0
+failed=0
+
+pass() {
+    passed=$((passed + 1))
+    echo "PASS: $1"
+}
+
+# fail DESC WHY: also shows what the tool printed on stderr
+fail() {
+    failed=$((failed + 1))
+    echo "FAIL: $1: $2"
+    sed -n '1,5s/^/    stderr: /p' "$tmp/err"
+}
+
+# run ARG...: run the tool, stdout to $tmp/out, stderr to $tmp/err, status in $status
+run() {
+    "$TETRIS" "$@" >"$tmp/out" 2>"$tmp/err"
+    status=$?
+}
+
+# exactly one newline-terminated line on stderr
+one_line() {
+    [ "$(wc -l <"$tmp/err" | tr -d ' ')" = 1 ] && [ "$(awk 'END { print NR }' "$tmp/err")" = 1 ]
+}
+
+# expect_bad DESC [SUBSTRING]...: after `run`, status 2 and one stderr line with each substring
+expect_bad() {
+    desc=$1
+    shift
+    if [ "$status" -ne 2 ]; then
+        fail "$desc" "exit status $status, expected 2"
+        return
+    fi
+    if ! one_line; then
+        fail "$desc" "expected exactly one line on stderr"
+        return
+    fi
+    for want in "$@"; do
+        if ! grep -qF -e "$want" "$tmp/err"; then
+            fail "$desc" "stderr lacks '$want'"
+            return
+        fi
+    done
+    pass "$desc"
+}
+
+# expect_ok DESC: after `run`, status 0, something on stdout, nothing on stderr
+expect_ok() {
+    if [ "$status" -ne 0 ]; then
+        fail "$1" "exit status $status, expected 0"
+    elif [ ! -s "$tmp/out" ] || [ -s "$tmp/err" ]; then
+        fail "$1" "expected output on stdout only"
+    else
+        pass "$1"
+    fi
+}
+
+# the `# expect:` text on the first line of a bad input file
+expected_text() {
+    sed -n '1s/^# expect: *//p' "$1"
+}
+
+# ---- help and version (help2man builds the man page from these)
+run --help
+expect_ok "--help"
+grep -q '^Usage: tetris' "$tmp/out" || fail "--help" "no Usage line"
+run --version
+expect_ok "--version"
+head -n 1 "$tmp/out" | grep -Eq '^tetris [0-9]+\.[0-9]+\.[0-9]+$' ||
+    fail "--version" "first line is not 'tetris X.Y.Z'"
+run run --help
+expect_ok "run --help"
+run config --help
+expect_ok "config --help"
+[ "$(wc -l <"$tmp/out")" -gt 20 ] || fail "config --help" "no parameter list"
+
+# ---- every bad configuration and network file
+for f in "$srcdir"/tests/bad/config_*.yaml; do
+    [ -e "$f" ] || continue
+    want=$(expected_text "$f")
+    [ -n "$want" ] || { fail "$f" "no '# expect:' first line"; continue; }
+    run run --config "$f" --net alexnet --layers conv1
+    expect_bad "bad config $(basename "$f")" "$want" "$f"
+done
+for f in "$srcdir"/tests/bad/net_*.yaml; do
+    [ -e "$f" ] || continue
+    want=$(expected_text "$f")
+    [ -n "$want" ] || { fail "$f" "no '# expect:' first line"; continue; }
+    run run --config "$small" --net "$f"
+    expect_bad "bad net $(basename "$f")" "$want" "$f"
+done
+
+# ---- bad commands and options
+run
+expect_bad "no command" "--help"
+run frobnicate
+expect_bad "unknown command" "frobnicate"
+run --bogus
+expect_bad "unknown global option" "--bogus"
+run run --bogus --net alexnet
+expect_bad "unknown run option" "--bogus"
+run run -x --net alexnet
+expect_bad "unknown short option" "-x"
+run run --config "$small" --net alexnet --batch 0
+expect_bad "--batch 0" "--batch"
+run run --config "$small" --net alexnet --batch abc
+expect_bad "--batch abc" "abc"
+run run --config "$small" --net alexnet --batch
+expect_bad "--batch without a value" "--batch"
+run run --config "$small" --net alexnet --seed -1
+expect_bad "--seed -1" "--seed"
+run run --config "$small" --net alexnet --layers conv9
+expect_bad "unknown layer name" "conv9"
+run run --config "$small" --net alexnet --layers conv1,,conv2
+expect_bad "empty layer name" "--layers"
+run run --config "$small"
+expect_bad "no --net" "--net"
+run run --config "$small" --net alexnet stray
+expect_bad "stray operand" "stray"
+run run --config "$tmp/missing.yaml" --net alexnet
+expect_bad "missing config file" "$tmp/missing.yaml"
+run run --config "$small" --net "$tmp/missing.yaml"
+expect_bad "missing net file" "$tmp/missing.yaml"
+run run --config "$small" --net nosuchnet
+expect_bad "unknown net name" "nosuchnet"
+run run --config nosuchconfig --net alexnet
+expect_bad "unknown config name" "nosuchconfig"
+run run --config "$small" --net alexnet --layers pool2 --json "$tmp/no/such/dir.json"
+expect_bad "unwritable --json" "$tmp/no/such/dir.json"
+run config --bogus
+expect_bad "unknown config option" "--bogus"
+for f in "$srcdir"/tests/bad/config_*.yaml; do
+    [ -e "$f" ] || continue
+    run config --config "$f"
+    expect_bad "config --config $(basename "$f")" "$(expected_text "$f")" "$f"
+    break
+done
+
+# ---- configuration output
+run config --config "$small"
+expect_ok "config --config small.yaml"
+cp "$tmp/out" "$tmp/small.yaml"
+run config --config "$tmp/small.yaml"
+if [ "$status" -eq 0 ] && cmp -s "$tmp/out" "$tmp/small.yaml"; then
+    pass "config YAML reloads to the same YAML"
+else
+    fail "config YAML round trip" "exit $status or different output"
+fi
+run config --config "$small" --header
+expect_ok "config --header"
+grep -q '^#define' "$tmp/out" || fail "config --header" "no #define"
+run config --config "$srcdir/examples/configs/t16.yaml"
+cp "$tmp/out" "$tmp/t16.out"
+TETRIS_CONFIG_DIR=$srcdir/examples/configs "$TETRIS" config >"$tmp/out" 2>"$tmp/err"
+status=$?
+if [ "$status" -eq 0 ] && cmp -s "$tmp/out" "$tmp/t16.out"; then
+    pass "default configuration is t16"
+else
+    fail "default configuration is t16" "exit $status or different output"
+fi
+
+# ---- a real run
+run run --config "$small" --net alexnet --layers conv2,pool2 --json "$tmp/out.json"
+if [ "$status" -ne 0 ]; then
+    fail "run conv2,pool2" "exit status $status, expected 0"
+elif [ -s "$tmp/err" ]; then
+    fail "run conv2,pool2" "unexpected output on stderr"
+elif [ "$(tail -n 1 "$tmp/out")" != "2 passed, 0 failed" ]; then
+    fail "run conv2,pool2" "last line is not '2 passed, 0 failed'"
+elif ! grep -q '^conv2 .* PASS$' "$tmp/out" || ! grep -q '^pool2 .* PASS$' "$tmp/out"; then
+    fail "run conv2,pool2" "no PASS row for each layer"
+else
+    pass "run conv2,pool2"
+fi
+if command -v python3 >/dev/null 2>&1; then
+    if python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert [l["name"] for l in r["layers"]] == ["conv2", "pool2"]
+assert all(l["pass"] and l["crc_golden"] == l["crc_engine"] for l in r["layers"])
+assert r["totals"]["passed"] == 2 and r["error"] is None
+assert r["totals"]["counters"]["macs"] == sum(l["counters"]["macs"] for l in r["layers"])
+' "$tmp/out.json"; then
+        pass "--json is valid and complete"
+    else
+        fail "--json" "invalid JSON or wrong content"
+    fi
+elif grep -q '"crc_engine"' "$tmp/out.json" && [ "$(grep -c '"pass": true' "$tmp/out.json")" = 2 ]; then
+    pass "--json has both layers (python3 absent: not parsed)"
+else
+    fail "--json" "missing layers"
+fi
+
+# the same seed gives the same data, so the same table; the lookup beside
+# the configuration finds the network without TETRIS_NET_DIR
+(unset TETRIS_NET_DIR && cd "$tmp" &&
+    "$TETRIS" run --config "$small" --net alexnet --layers pool2 --seed 7 >"$tmp/a" 2>"$tmp/err")
+first=$?
+run run --config "$small" --net alexnet --layers pool2 --seed 7
+if [ "$first" -eq 0 ] && [ "$status" -eq 0 ] && cmp -s "$tmp/a" "$tmp/out"; then
+    pass "network beside the configuration; runs repeat exactly"
+else
+    fail "network lookup / repeatability" "exit $first and $status or different tables"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
