@@ -19,7 +19,10 @@ struct run_opts {
     const char *net;    /* NAME|FILE */
     const char *layers; /* comma list, NULL for every layer */
     const char *json;   /* output file or NULL */
+    const char *save;   /* directory for each layer's tensors, or NULL */
+    const char *load;   /* directory of input tensors replacing the random data, or NULL */
     int batch;
+    int batch_given;    /* --batch was set: loaded tensors must agree with it */
     uint64_t seed;
     int quiet;
 };
@@ -37,6 +40,10 @@ static void print_usage(FILE *out)
           "  -s, --seed=S            seed of the pseudo-random data, 0 to 2^63-1, decimal\n"
           "                          or 0x hex (default: 1)\n"
           "  -j, --json=FILE         also write the whole result as JSON (docs/json.md)\n"
+          "      --save-npy=DIR      write each layer's ifmap, filter, bias and golden ofmap\n"
+          "                          as DIR/LAYER.{ifmap,filter,bias,ofmap}.npy\n"
+          "      --load-npy=DIR      take each layer's inputs from DIR/LAYER.{ifmap,filter,\n"
+          "                          bias}.npy instead of random data (batch from the files)\n"
           "  -q, --quiet             no progress lines on standard error\n"
           "  -h, --help              print this help and exit\n"
           "\n"
@@ -55,6 +62,8 @@ static int parse_options(int argc, char **argv, struct run_opts *o)
         {"batch", required_argument, NULL, 'b'},
         {"seed", required_argument, NULL, 's'},
         {"json", required_argument, NULL, 'j'},
+        {"save-npy", required_argument, NULL, 'S'},
+        {"load-npy", required_argument, NULL, 'L'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -67,6 +76,8 @@ static int parse_options(int argc, char **argv, struct run_opts *o)
         case 'n': o->net = optarg; break;
         case 'l': o->layers = optarg; break;
         case 'j': o->json = optarg; break;
+        case 'S': o->save = optarg; break;
+        case 'L': o->load = optarg; break;
         case 'q': o->quiet = 1; break;
         case 'b':
             if (cli_parse_long(optarg, 1, INT_MAX, &batch)) {
@@ -74,6 +85,7 @@ static int parse_options(int argc, char **argv, struct run_opts *o)
                 return CLI_EXIT_BAD;
             }
             o->batch = (int)batch;
+            o->batch_given = 1;
             break;
         case 's':
             /* below 2^63 so that JSON readers get the seed back as an integer */
@@ -165,11 +177,43 @@ static int select_layers(const tetris_net *net, const char *net_path, const char
 }
 
 /*
+ * A layer's inputs: read from --load-npy (whose batch must agree with an
+ * explicit --batch, and sets it otherwise), or seeded random data.
+ */
+static int layer_inputs(struct run_opts *o, const tetris_config *cfg, const tetris_layer *l,
+                        uint64_t stream, tetris_layer_data *d, tetris_error *err)
+{
+    if (o->load) {
+        int rc = tetris_layer_data_load(l, o->load, d, err);
+        if (rc)
+            return rc;
+        if (o->batch_given && d->n != o->batch) {
+            int n = d->n;
+            tetris_layer_data_free(d);
+            snprintf(err->msg, sizeof err->msg, "%s/%s.ifmap.npy: holds %d images, --batch is %d",
+                     o->load, l->name, n, o->batch);
+            return TETRIS_EINVAL;
+        }
+        o->batch = d->n;
+        o->batch_given = 1; /* every layer of the run has the same batch */
+        return TETRIS_OK;
+    }
+    if (tetris_layer_data_alloc(l, o->batch, d)) {
+        snprintf(err->msg, sizeof err->msg, "%s: out of memory for the layer data", l->name);
+        return TETRIS_ENOMEM;
+    }
+    tetris_arith a;
+    tetris_arith_from_config(cfg, &a);
+    tetris_layer_data_random(l, &a, o->seed, stream, d);
+    return TETRIS_OK;
+}
+
+/*
  * Run the selected layers in network order into runs. Stops at the first
  * error: its message goes to stderr and into errmsg; returns the exit status
  * it implies, or 0.
  */
-static int run_layers(const struct run_opts *o, const tetris_config *cfg, const tetris_net *net,
+static int run_layers(struct run_opts *o, const tetris_config *cfg, const tetris_net *net,
                       const char *net_path, const char *sel, int n_sel, cli_layer_run *runs,
                       int *n_runs, char *errmsg, size_t errsize)
 {
@@ -186,13 +230,21 @@ static int run_layers(const struct run_opts *o, const tetris_config *cfg, const 
         if (progress)
             fprintf(stderr, "[%d/%d] %s ...\n", *n_runs + 1, n_sel, l->name);
         tetris_error err = {""};
-        int status = tetris_run_layer(cfg, l, o->batch, o->seed, (uint64_t)i, &run->res, &err);
+        tetris_layer_data d;
+        int status = layer_inputs(o, cfg, l, (uint64_t)i, &d, &err);
+        if (!status)
+            status = tetris_run_layer_data(cfg, l, &d, &run->res, &err);
+        if (!status && o->save)
+            status = tetris_layer_data_save(l, &d, o->save, &err);
+        tetris_layer_data_free(&d);
         if (status) {
-            /* the library does not know the file: name it and the layer's line */
+            /* the library does not know the network file: name it and the layer's line */
             snprintf(errmsg, errsize, "%s:%d: %s", net_path, l->line,
                      err.msg[0] ? err.msg : tetris_strerror(status));
             cli_error("%s", errmsg);
-            return status == TETRIS_EINVAL || status == TETRIS_EFIT ? CLI_EXIT_BAD : CLI_EXIT_FAIL;
+            return status == TETRIS_EINVAL || status == TETRIS_EFIT || status == TETRIS_EIO
+                       ? CLI_EXIT_BAD
+                       : CLI_EXIT_FAIL;
         }
         (*n_runs)++;
     }

@@ -14,11 +14,12 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-int tetris_run_layer(const tetris_config *cfg, const tetris_layer *l, int batch, uint64_t seed,
-                     uint64_t stream, tetris_layer_result *res, tetris_error *err)
+int tetris_run_layer_data(const tetris_config *cfg, const tetris_layer *l, tetris_layer_data *d,
+                          tetris_layer_result *res, tetris_error *err)
 {
     memset(res, 0, sizeof *res);
     res->first_diff = -1;
+    int batch = d->n;
     if (batch < 1)
         return tetris_fail(err, TETRIS_EINVAL, NULL, 0, "batch", "must be at least 1");
     tetris_arith a;
@@ -33,21 +34,19 @@ int tetris_run_layer(const tetris_config *cfg, const tetris_layer *l, int batch,
     tetris_vault_layout lay;
     if ((rc = tetris_compile(l, batch, cfg, shift, &res->blocking, &prog, &lay, err)))
         return rc;
-    tetris_layer_data gold = {0}, eng = {0};
+    tetris_layer_data eng = {0};
     tetris_engine *e = NULL;
-    if (tetris_layer_data_alloc(l, batch, &gold) || tetris_layer_data_alloc(l, batch, &eng) ||
-        tetris_engine_create(cfg, lay.end, &e)) {
+    if (tetris_layer_data_alloc(l, batch, &eng) || tetris_engine_create(cfg, lay.end, &e)) {
         rc = tetris_fail(err, TETRIS_ENOMEM, NULL, 0, l->name, "out of memory for the layer data");
         goto out;
     }
-    tetris_layer_data_random(l, &a, seed, stream, &gold);
     double t0 = now();
-    if ((rc = tetris_golden_layer(l, &a, shift, &gold))) {
+    if ((rc = tetris_golden_layer(l, &a, shift, d))) {
         tetris_fail(err, rc, NULL, 0, l->name, "golden model failed: %s", tetris_strerror(rc));
         goto out;
     }
     double t1 = now();
-    if ((rc = tetris_vault_put_inputs(e, l, &lay, &gold)))
+    if ((rc = tetris_vault_put_inputs(e, l, &lay, d)))
         goto out;
     double t2 = now();
     if ((rc = tetris_engine_run(e, &prog, err)))
@@ -55,10 +54,10 @@ int tetris_run_layer(const tetris_config *cfg, const tetris_layer *l, int batch,
     double t3 = now();
     tetris_vault_get_ofmap(e, l, &lay, &eng);
     size_t n = (size_t)batch * (size_t)l->m * (size_t)l->ho * (size_t)l->wo;
-    res->crc_golden = tetris_crc32(gold.ofmap, n * sizeof *gold.ofmap);
+    res->crc_golden = tetris_crc32(d->ofmap, n * sizeof *d->ofmap);
     res->crc_engine = tetris_crc32(eng.ofmap, n * sizeof *eng.ofmap);
     for (size_t i = 0; i < n && res->first_diff < 0; i++)
-        if (gold.ofmap[i] != eng.ofmap[i])
+        if (d->ofmap[i] != eng.ofmap[i])
             res->first_diff = (int64_t)i;
     res->pass = res->first_diff < 0;
     res->counts = *tetris_engine_counters(e);
@@ -72,8 +71,25 @@ int tetris_run_layer(const tetris_config *cfg, const tetris_layer *l, int batch,
     res->engine_seconds = t3 - t2;
 out:
     tetris_engine_destroy(e);
-    tetris_layer_data_free(&gold);
     tetris_layer_data_free(&eng);
     tetris_program_free(&prog);
+    return rc;
+}
+
+int tetris_run_layer(const tetris_config *cfg, const tetris_layer *l, int batch, uint64_t seed,
+                     uint64_t stream, tetris_layer_result *res, tetris_error *err)
+{
+    memset(res, 0, sizeof *res);
+    res->first_diff = -1;
+    if (batch < 1)
+        return tetris_fail(err, TETRIS_EINVAL, NULL, 0, "batch", "must be at least 1");
+    tetris_layer_data d;
+    if (tetris_layer_data_alloc(l, batch, &d))
+        return tetris_fail(err, TETRIS_ENOMEM, NULL, 0, l->name, "out of memory for the layer data");
+    tetris_arith a;
+    tetris_arith_from_config(cfg, &a);
+    tetris_layer_data_random(l, &a, seed, stream, &d);
+    int rc = tetris_run_layer_data(cfg, l, &d, res, err);
+    tetris_layer_data_free(&d);
     return rc;
 }

@@ -365,6 +365,18 @@ void tetris_layer_data_random(const tetris_layer *l, const tetris_arith *a, uint
 /** Free a layer's tensors. */
 void tetris_layer_data_free(tetris_layer_data *d);
 
+/** Write a layer's tensors as DIR/LAYER.ifmap.npy, .filter.npy, .bias.npy, .ofmap.npy. */
+int tetris_layer_data_save(const tetris_layer *l, const tetris_layer_data *d, const char *dir,
+                           tetris_error *err);
+
+/**
+ * Read a layer's inputs from DIR/LAYER.ifmap.npy (int16 [n][c][hi][wi]; n is
+ * the batch), .filter.npy (int16 [m][c/groups][r][s]) and .bias.npy (int32
+ * [m]) where the layer has them; every shape is checked. Allocates d.
+ */
+int tetris_layer_data_load(const tetris_layer *l, const char *dir, tetris_layer_data *d,
+                           tetris_error *err);
+
 /**
  * Golden model: compute d->ofmap from d->ifmap, d->filter, d->bias with the
  * fixed-point semantics of docs/arith.md. shift is the resolved output shift.
@@ -567,7 +579,14 @@ typedef struct tetris_layer_result {
     double engine_seconds;  /**< wall time of the engine model */
 } tetris_layer_result;
 
-/** Generate data, run the golden and engine models on one layer, compare. */
+/**
+ * Run the golden and engine models on the inputs in d (batch d->n) and
+ * compare; d->ofmap receives the golden output.
+ */
+int tetris_run_layer_data(const tetris_config *cfg, const tetris_layer *l, tetris_layer_data *d,
+                          tetris_layer_result *res, tetris_error *err);
+
+/** Generate seeded data, run the golden and engine models on one layer, compare. */
 int tetris_run_layer(const tetris_config *cfg, const tetris_layer *l, int batch, uint64_t seed,
                      uint64_t stream, tetris_layer_result *res, tetris_error *err);
 

@@ -221,5 +221,27 @@ else
     fail "network lookup / repeatability" "exit $first and $status or different tables"
 fi
 
+# --save-npy writes a layer's tensors; --load-npy runs them again with the
+# same result, and rejects tensors of the wrong shape or batch
+mkdir -p "$tmp/npy"
+run run --config "$small" --net alexnet --layers conv2,pool2 --seed 3 --save-npy "$tmp/npy"
+saved=$status
+cp "$tmp/out" "$tmp/saved"
+run run --config "$small" --net alexnet --layers conv2,pool2 --load-npy "$tmp/npy"
+if [ "$saved" -eq 0 ] && [ "$status" -eq 0 ] && [ -s "$tmp/npy/conv2.filter.npy" ] &&
+    [ -s "$tmp/npy/conv2.bias.npy" ] && [ -s "$tmp/npy/pool2.ofmap.npy" ] &&
+    [ "$(awk '/PASS/ { print $(NF-1) }' "$tmp/saved")" = "$(awk '/PASS/ { print $(NF-1) }' "$tmp/out")" ]; then
+    pass "--save-npy then --load-npy gives the same CRCs"
+else
+    fail "--save-npy/--load-npy" "exit $saved and $status or different CRCs"
+fi
+run run --config "$small" --net alexnet --layers conv2 --load-npy "$tmp/npy" --batch 2
+expect_bad "--load-npy with a different --batch" "conv2.ifmap.npy" "--batch is 2"
+cp "$tmp/npy/pool2.ifmap.npy" "$tmp/npy/conv2.filter.npy"
+run run --config "$small" --net alexnet --layers conv2 --load-npy "$tmp/npy"
+expect_bad "--load-npy with a filter of the wrong shape" "conv2.filter.npy" "expected int16 4D"
+run run --config "$small" --net alexnet --layers conv3 --load-npy "$tmp/npy"
+expect_bad "--load-npy without the layer's files" "conv3.ifmap.npy"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
