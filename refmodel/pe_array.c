@@ -15,6 +15,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "engine_internal.h"
 #include "internal.h"
@@ -30,6 +33,7 @@ typedef struct geom {
     int nch;                     /* staged ifmap channels */
     int ch0;                     /* first staged channel */
     int k;                       /* products one column sums per psum */
+    int kp;                      /* k rounded up to 8: the row stride of the packed operands */
 } geom;
 
 static int imin(int a, int b)
@@ -88,6 +92,7 @@ static int setup(tetris_engine *e, const isa_insn *d, geom *g, tetris_error *err
     g->ch0 = pool ? d->m0 : d->c0;
     g->nch = pool ? d->nm : d->nc;
     g->k = pool ? 0 : d->nc * g->rr * g->s;
+    g->kp = (g->k + 7) & ~7;
     return TETRIS_OK;
 }
 
@@ -163,11 +168,14 @@ static int stage_ifmap(tetris_engine *e, const isa_insn *d, const geom *g, tetri
 static int stage_filter(tetris_engine *e, const isa_insn *d, const geom *g, tetris_error *err)
 {
     size_t words = (size_t)d->nm * (size_t)g->k;
-    if (grow((void **)&e->stage_filter, &e->stage_filter_cap, words * sizeof(int16_t)))
+    size_t stored = (size_t)d->nm * (size_t)g->kp;
+    if (grow((void **)&e->stage_filter, &e->stage_filter_cap, stored * sizeof(int16_t)))
         return tetris_fail(err, TETRIS_ENOMEM, NULL, 0, "pass", "out of memory");
+    /* zeros pad each row to kp, so the dot products need no scalar tail */
+    memset(e->stage_filter, 0, stored * sizeof(int16_t));
     int r0 = d->fh * g->rows;
-    int16_t *w = e->stage_filter;
-    for (int m = 0; m < d->nm; m++)
+    for (int m = 0; m < d->nm; m++) {
+        int16_t *w = e->stage_filter + (size_t)m * (size_t)g->kp;
         for (int a = 0; a < g->na; a++) {
             int c_lo = a * g->bc, c_n = imin(g->bc, d->nc - c_lo);
             for (int i = 0; i < g->rr; i++)
@@ -192,18 +200,23 @@ static int stage_filter(tetris_engine *e, const isa_insn *d, const geom *g, tetr
                         *w++ = ld16(src + 2 * s);
                 }
         }
+    }
     e->cnt.v[TETRIS_CNT_BUS_FILTER] += words;
     e->cnt.v[d->src_filter_gbuf ? TETRIS_CNT_GBUF_RD_FILTER : TETRIS_CNT_VAULT_RD_FILTER] += words;
     return TETRIS_OK;
 }
 
-/* The column's ifmap windows in the same k order: [n][x][k]. Every active PE
+/* The column's ifmap windows in the same k order: [n][x][kp]. Every active PE
  * of the column contributes its s-word window per (channel, output column). */
 static int pack_column(tetris_engine *e, const isa_insn *d, const geom *g, int ey, tetris_error *err)
 {
-    size_t words = (size_t)g->nn * (size_t)g->wo * (size_t)g->k;
+    size_t words = (size_t)g->nn * (size_t)g->wo * (size_t)g->kp;
     if (grow((void **)&e->pack, &e->pack_cap, words * sizeof(int16_t)))
         return tetris_fail(err, TETRIS_ENOMEM, NULL, 0, "pass", "out of memory");
+    if (g->kp > g->k) /* the zero tail of every row */
+        for (size_t r = 0; r < (size_t)g->nn * (size_t)g->wo; r++)
+            memset(e->pack + r * (size_t)g->kp + (size_t)g->k, 0,
+                   (size_t)(g->kp - g->k) * sizeof(int16_t));
     for (int n = 0; n < g->nn; n++) {
         int k = 0;
         for (int a = 0; a < g->na; a++) {
@@ -214,10 +227,14 @@ static int pack_column(tetris_engine *e, const isa_insn *d, const geom *g, int e
                     const int16_t *row = e->stage_ifmap +
                         (((size_t)(c_lo + c) * (size_t)g->nn + (size_t)n) * (size_t)g->ny +
                          (size_t)yi) * (size_t)g->span;
-                    int16_t *dst = e->pack + (size_t)n * (size_t)g->wo * (size_t)g->k + (size_t)k;
-                    for (int x = 0; x < g->wo; x++)
-                        memcpy(dst + (size_t)x * (size_t)g->k, row + x * g->u,
-                               (size_t)g->s * sizeof *row);
+                    int16_t *dst = e->pack + (size_t)n * (size_t)g->wo * (size_t)g->kp + (size_t)k;
+                    /* windows are a few words: a loop beats a memcpy call */
+                    for (int x = 0; x < g->wo; x++) {
+                        int16_t *o = dst + (size_t)x * (size_t)g->kp;
+                        const int16_t *in = row + x * g->u;
+                        for (int t = 0; t < g->s; t++)
+                            o[t] = in[t];
+                    }
                 }
             }
         }
@@ -225,15 +242,42 @@ static int pack_column(tetris_engine *e, const isa_insn *d, const geom *g, int e
     return TETRIS_OK;
 }
 
-/* Sum of k products. Unsigned accumulation is the modulo-2^32 sum; wrapping
- * to acc_bits happens where psums leave the array, which gives the same bits
- * (docs/arith.md). Written so the compiler vectorises it (pmaddwd). */
-static uint32_t dot16(const int16_t *restrict w, const int16_t *restrict x, int k)
+/*
+ * out[x] += sum over i < kp of w[i] * x_rows[x][i] for nx (<= 4) consecutive
+ * rows of the packed ifmap (row stride kp, a multiple of 8). The sums are
+ * modulo 2^32; wrapping to acc_bits happens where psums leave the array,
+ * which gives the same bits (docs/arith.md). With SSE2, pmaddwd adds pairs of
+ * 16 x 16-bit products exactly modulo 2^32, and each weight load serves four
+ * output columns.
+ */
+static void dot_rows(const int16_t *w, const int16_t *xr, size_t kp, int nx, uint32_t *out)
 {
-    uint32_t sum = 0;
-    for (int i = 0; i < k; i++)
-        sum += (uint32_t)((int32_t)w[i] * (int32_t)x[i]);
-    return sum;
+#if defined(__SSE2__)
+    if (nx == 4) {
+        __m128i a0 = _mm_setzero_si128(), a1 = a0, a2 = a0, a3 = a0;
+        for (size_t i = 0; i < kp; i += 8) {
+            __m128i wv = _mm_loadu_si128((const __m128i *)(w + i));
+            a0 = _mm_add_epi32(a0, _mm_madd_epi16(wv, _mm_loadu_si128((const __m128i *)(xr + i))));
+            a1 = _mm_add_epi32(a1, _mm_madd_epi16(wv, _mm_loadu_si128((const __m128i *)(xr + kp + i))));
+            a2 = _mm_add_epi32(a2, _mm_madd_epi16(wv, _mm_loadu_si128((const __m128i *)(xr + 2 * kp + i))));
+            a3 = _mm_add_epi32(a3, _mm_madd_epi16(wv, _mm_loadu_si128((const __m128i *)(xr + 3 * kp + i))));
+        }
+        /* transpose-and-add: lane j of the result is the sum of aj */
+        __m128i t0 = _mm_add_epi32(_mm_unpacklo_epi32(a0, a1), _mm_unpackhi_epi32(a0, a1));
+        __m128i t1 = _mm_add_epi32(_mm_unpacklo_epi32(a2, a3), _mm_unpackhi_epi32(a2, a3));
+        __m128i sum = _mm_add_epi32(_mm_unpacklo_epi64(t0, t1), _mm_unpackhi_epi64(t0, t1));
+        __m128i o = _mm_loadu_si128((const __m128i *)out);
+        _mm_storeu_si128((__m128i *)out, _mm_add_epi32(o, sum));
+        return;
+    }
+#endif
+    for (int x = 0; x < nx; x++) {
+        const int16_t *xv = xr + (size_t)x * kp;
+        uint32_t sum = 0;
+        for (size_t i = 0; i < kp; i++)
+            sum += (uint32_t)((int32_t)w[i] * (int32_t)xv[i]);
+        out[x] += sum;
+    }
 }
 
 static void row_pool(uint32_t *restrict acc, const int16_t *restrict row, int s, int u, int wo, int max)
@@ -365,13 +409,14 @@ static int run_column(tetris_engine *e, const isa_insn *d, const geom *g, int b,
     } else {
         if ((rc = pack_column(e, d, g, ey, err)))
             return rc;
+        size_t kp = (size_t)g->kp;
         for (int m = 0; m < m_n; m++) {
-            const int16_t *w = e->stage_filter + (size_t)(m_lo + m) * (size_t)g->k;
+            const int16_t *w = e->stage_filter + (size_t)(m_lo + m) * kp;
             for (int n = 0; n < g->nn; n++) {
                 uint32_t *out = acc + ((size_t)m * (size_t)g->nn + (size_t)n) * plane;
-                const int16_t *x = e->pack + (size_t)n * (size_t)g->wo * (size_t)g->k;
-                for (int ox = 0; ox < g->wo; ox++)
-                    out[ox] += dot16(w, x + (size_t)ox * (size_t)g->k, g->k);
+                const int16_t *x = e->pack + (size_t)n * (size_t)g->wo * kp;
+                for (int ox = 0; ox < g->wo; ox += 4)
+                    dot_rows(w, x + (size_t)ox * kp, kp, imin(4, g->wo - ox), out + ox);
             }
         }
     }
