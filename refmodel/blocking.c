@@ -8,16 +8,10 @@
 #include "engine_internal.h"
 #include "internal.h"
 
-static int is_pool(const tetris_layer *l)
-{
-    return l->type == TETRIS_LAYER_MAXPOOL || l->type == TETRIS_LAYER_AVGPOOL ||
-           l->type == TETRIS_LAYER_RELU;
-}
-
 /* Loop sizes per group: C (1 for pooling, whose channels run on M), M, N. */
 static void loop_sizes(const tetris_layer *l, int batch, int size[3])
 {
-    size[TETRIS_DIM_C] = is_pool(l) ? 1 : l->c / l->groups;
+    size[TETRIS_DIM_C] = tetris_layer_is_pool(l) ? 1 : l->c / l->groups;
     size[TETRIS_DIM_M] = l->m / l->groups;
     size[TETRIS_DIM_N] = batch;
 }
@@ -39,7 +33,7 @@ static uint64_t resident_bytes(const tetris_layer *l, const tetris_blocking *b)
     const int *g = b->gb;
     switch (b->resident) {
     case TETRIS_T_IFMAP: {
-        int ch = is_pool(l) ? g[TETRIS_DIM_M] : g[TETRIS_DIM_C];
+        int ch = tetris_layer_is_pool(l) ? g[TETRIS_DIM_M] : g[TETRIS_DIM_C];
         return 2ull * (uint64_t)g[TETRIS_DIM_N] * (uint64_t)ch * (uint64_t)l->hi * (uint64_t)l->wi;
     }
     case TETRIS_T_FILTER:
@@ -67,7 +61,7 @@ int tetris_blocking_check(const tetris_layer *l, int batch, const tetris_config 
     if ((unsigned)b->resident > TETRIS_T_FILTER)
         return tetris_fail(err, TETRIS_EINVAL, NULL, 0, l->name, "bad GBUF-resident type %d",
                            (int)b->resident);
-    if (is_pool(l) && b->resident == TETRIS_T_FILTER)
+    if (tetris_layer_is_pool(l) && b->resident == TETRIS_T_FILTER)
         return tetris_fail(err, TETRIS_EINVAL, NULL, 0, l->name,
                            "a pooling layer has no filters to keep in the GBUF");
     if (!is_perm(b->gb_order) || !is_perm(b->pass_order))
@@ -82,8 +76,8 @@ int tetris_blocking_check(const tetris_layer *l, int batch, const tetris_config 
     int bc = b->rf[TETRIS_DIM_C], bm = b->rf[TETRIS_DIM_M], bn = b->rf[TETRIS_DIM_N];
     /* Per-PE scratchpads: a filter row per (c, m), an ifmap window per (c, n)
      * (per (m, n) for pooling, where the channel is m), a psum per (m, n). */
-    int filt = is_pool(l) ? 0 : bc * bm * l->s;
-    int ifm = (is_pool(l) ? bm : bc) * bn * l->s;
+    int filt = tetris_layer_is_pool(l) ? 0 : bc * bm * l->s;
+    int ifm = (tetris_layer_is_pool(l) ? bm : bc) * bn * l->s;
     if (filt > cfg->rf_filter_words || ifm > cfg->rf_ifmap_words || bm * bn > cfg->rf_psum_words)
         return tetris_fail(err, TETRIS_EFIT, NULL, 0, l->name,
                            "RF block c%d m%d n%d needs %d filter, %d ifmap, %d psum words "
@@ -96,11 +90,6 @@ int tetris_blocking_check(const tetris_layer *l, int batch, const tetris_config 
                            "GBUF-resident block needs %llu bytes (have %d)",
                            (unsigned long long)need, cfg->gbuf_bytes);
     return TETRIS_OK;
-}
-
-static int imin(int a, int b)
-{
-    return a < b ? a : b;
 }
 
 /* Shrink the block of the dimensions in shrink[] (in turn) until the
@@ -132,12 +121,12 @@ int tetris_blocking_default(const tetris_layer *l, int batch, const tetris_confi
     memset(b, 0, sizeof *b);
     int s = l->s;
     int bc, bm;
-    if (is_pool(l)) {
+    if (tetris_layer_is_pool(l)) {
         bc = 1;
-        bm = imin(imin(size[TETRIS_DIM_M], cfg->rf_psum_words), cfg->rf_ifmap_words / s);
+        bm = tetris_imin(tetris_imin(size[TETRIS_DIM_M], cfg->rf_psum_words), cfg->rf_ifmap_words / s);
     } else {
-        bc = imin(size[TETRIS_DIM_C], cfg->rf_ifmap_words / s);
-        bm = imin(imin(size[TETRIS_DIM_M], cfg->rf_psum_words), cfg->rf_filter_words / (s * bc));
+        bc = tetris_imin(size[TETRIS_DIM_C], cfg->rf_ifmap_words / s);
+        bm = tetris_imin(tetris_imin(size[TETRIS_DIM_M], cfg->rf_psum_words), cfg->rf_filter_words / (s * bc));
     }
     b->rf[TETRIS_DIM_C] = bc > 0 ? bc : 1;
     b->rf[TETRIS_DIM_M] = bm > 0 ? bm : 1;
@@ -160,7 +149,7 @@ int tetris_blocking_default(const tetris_layer *l, int batch, const tetris_confi
     };
     for (int pass = 0; pass < 2; pass++) {
         for (int i = 0; i < 3; i++) {
-            if (is_pool(l) && cand[i].res == TETRIS_T_FILTER)
+            if (tetris_layer_is_pool(l) && cand[i].res == TETRIS_T_FILTER)
                 continue;
             b->resident = cand[i].res;
             memcpy(b->gb_order, cand[i].order, sizeof b->gb_order);

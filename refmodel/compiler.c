@@ -38,11 +38,6 @@ typedef struct comp {
     int n_blocks;
 } comp;
 
-static int ceil_div(int a, int b)
-{
-    return (a + b - 1) / b;
-}
-
 static int emit(comp *k, const isa_insn *d)
 {
     return isa_emit(k->prog, d);
@@ -60,7 +55,7 @@ static int list_blocks(comp *k)
     const int *o = k->b->gb_order;
     int cnt[3];
     for (int d = 0; d < 3; d++)
-        cnt[d] = ceil_div(k->size[d], k->b->gb[d]);
+        cnt[d] = tetris_ceil_div(k->size[d], k->b->gb[d]);
     k->n_blocks = cnt[0] * cnt[1] * cnt[2];
     k->blocks = calloc((size_t)k->n_blocks, sizeof *k->blocks);
     if (!k->blocks)
@@ -86,7 +81,7 @@ static int list_blocks(comp *k)
 /* Contributions one GBUF block adds to each ofmap element it covers. */
 static int block_contrib(const comp *k, const gblock *g)
 {
-    return ceil_div(g->n[TETRIS_DIM_C], k->chunk[TETRIS_DIM_C]) * k->map.fold_h;
+    return tetris_ceil_div(g->n[TETRIS_DIM_C], k->chunk[TETRIS_DIM_C]) * k->map.fold_h;
 }
 
 /* The resident window a block needs (tensor-coordinate ranges). */
@@ -143,7 +138,7 @@ static int block_passes(comp *k, const gblock *g, const residency *res)
     const int *o = k->b->pass_order;
     int cnt[3];
     for (int d = 0; d < 3; d++)
-        cnt[d] = ceil_div(g->n[d], k->chunk[d]);
+        cnt[d] = tetris_ceil_div(g->n[d], k->chunk[d]);
     int resident = k->b->resident;
     for (int a = 0; a < cnt[o[0]]; a++)
         for (int b = 0; b < cnt[o[1]]; b++)
@@ -337,8 +332,7 @@ int tetris_compile(const tetris_layer *l, int batch, const tetris_config *cfg, i
                            "output shift %d outside [0, %d)", shift, cfg->acc_bits);
     comp k = {.l = l, .b = b, .prog = prog};
     tetris_map_layer(l, cfg, &k.map, NULL);
-    k.pool = l->type == TETRIS_LAYER_MAXPOOL || l->type == TETRIS_LAYER_AVGPOOL ||
-             l->type == TETRIS_LAYER_RELU;
+    k.pool = tetris_layer_is_pool(l);
     k.opk = l->type == TETRIS_LAYER_AVGPOOL ? OPK_AVG : k.pool ? OPK_MAX : OPK_MAC;
     k.acc_ok = cfg->accum != TETRIS_ACCUM_NONE && k.opk != OPK_MAX;
     k.has_bias = l->bias && k.opk == OPK_MAC;

@@ -14,6 +14,23 @@
 int tetris_fail(tetris_error *err, int status, const char *file, int line, const char *field,
                 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
+/* Pooling and ReLU layers: no filters, no cross-channel sum (channel = m). */
+static inline int tetris_layer_is_pool(const tetris_layer *l)
+{
+    return l->type == TETRIS_LAYER_MAXPOOL || l->type == TETRIS_LAYER_AVGPOOL ||
+           l->type == TETRIS_LAYER_RELU;
+}
+
+static inline int tetris_ceil_div(int a, int b)
+{
+    return (a + b - 1) / b;
+}
+
+static inline int tetris_imin(int a, int b)
+{
+    return a < b ? a : b;
+}
+
 /* A loaded YAML document with the path it came from. */
 typedef struct tetris_yaml {
     yaml_document_t doc;

@@ -7,18 +7,6 @@
  */
 #include "internal.h"
 
-static int ceil_div(int a, int b)
-{
-    return (a + b - 1) / b;
-}
-
-/* Pooling and ReLU have no cross-channel sum, so no height replicas. */
-static int is_pool(const tetris_layer *l)
-{
-    return l->type == TETRIS_LAYER_MAXPOOL || l->type == TETRIS_LAYER_AVGPOOL ||
-           l->type == TETRIS_LAYER_RELU;
-}
-
 int tetris_map_layer(const tetris_layer *l, const tetris_config *cfg, tetris_mapping *map,
                      tetris_error *err)
 {
@@ -27,10 +15,10 @@ int tetris_map_layer(const tetris_layer *l, const tetris_config *cfg, tetris_map
         return tetris_fail(err, TETRIS_EFIT, NULL, 0, l->name,
                            "filter width %d exceeds array.max_kernel %d", l->s, cfg->max_kernel);
     map->rows_per_set = l->r < h ? l->r : h;
-    map->fold_h = ceil_div(l->r, h);
-    map->rep_h = (l->r <= h && !is_pool(l)) ? h / l->r : 1;
+    map->fold_h = tetris_ceil_div(l->r, h);
+    map->rep_h = (l->r <= h && !tetris_layer_is_pool(l)) ? h / l->r : 1;
     map->cols_per_set = l->ho < w ? l->ho : w;
-    map->fold_w = ceil_div(l->ho, w);
+    map->fold_w = tetris_ceil_div(l->ho, w);
     map->rep_w = l->ho <= w ? w / l->ho : 1;
     /* fold indices travel in 8-bit instruction fields */
     if (map->fold_h > 255 || map->fold_w > 255)

@@ -36,16 +36,6 @@ typedef struct geom {
     int kp;                      /* k rounded up to 8: the row stride of the packed operands */
 } geom;
 
-static int imin(int a, int b)
-{
-    return a < b ? a : b;
-}
-
-static int ceil_div(int a, int b)
-{
-    return (a + b - 1) / b;
-}
-
 static int grow(void **p, size_t *cap, size_t need)
 {
     if (need <= *cap)
@@ -73,10 +63,10 @@ static int setup(tetris_engine *e, const isa_insn *d, geom *g, tetris_error *err
     g->pad = (int)r[REG_PAD];
     g->wo = (int)r[REG_WO];
     int pool = g->opk != OPK_MAC;
-    g->rr = imin(g->rows, (int)r[REG_R] - d->fh * g->rows);
-    g->ee = imin(g->cols, (int)r[REG_HO] - d->fw * g->cols);
-    g->na = pool ? 1 : ceil_div(d->nc, g->bc);
-    g->nb = ceil_div(d->nm, g->bm);
+    g->rr = tetris_imin(g->rows, (int)r[REG_R] - d->fh * g->rows);
+    g->ee = tetris_imin(g->cols, (int)r[REG_HO] - d->fw * g->cols);
+    g->na = pool ? 1 : tetris_ceil_div(d->nc, g->bc);
+    g->nb = tetris_ceil_div(d->nm, g->bm);
     if (g->rr <= 0 || g->ee <= 0 || g->na > (int)r[REG_REPH] || g->nb > (int)r[REG_REPW] ||
         d->nn > (int)r[REG_BN] || d->nn < 1 || d->nm < 1 || (!pool && d->nc < 1) ||
         g->rows * (int)r[REG_REPH] > e->cfg.array_h || g->cols * (int)r[REG_REPW] > e->cfg.array_w ||
@@ -119,7 +109,7 @@ static int stage_ifmap(tetris_engine *e, const isa_insn *d, const geom *g, tetri
     int hi = (int)r[REG_HI], wi = (int)r[REG_WI];
     int x0 = -g->pad;
     /* the in-range columns of a staged row */
-    int xa = x0 < 0 ? 0 : x0, xb = imin(wi, x0 + g->span);
+    int xa = x0 < 0 ? 0 : x0, xb = tetris_imin(wi, x0 + g->span);
     uint64_t bus = 0, reads = 0;
     for (int ch = 0; ch < g->nch; ch++)
         for (int n = 0; n < g->nn; n++)
@@ -177,7 +167,7 @@ static int stage_filter(tetris_engine *e, const isa_insn *d, const geom *g, tetr
     for (int m = 0; m < d->nm; m++) {
         int16_t *w = e->stage_filter + (size_t)m * (size_t)g->kp;
         for (int a = 0; a < g->na; a++) {
-            int c_lo = a * g->bc, c_n = imin(g->bc, d->nc - c_lo);
+            int c_lo = a * g->bc, c_n = tetris_imin(g->bc, d->nc - c_lo);
             for (int i = 0; i < g->rr; i++)
                 for (int c = 0; c < c_n; c++) {
                     /* one filter row: s contiguous words in the GBUF and the vault */
@@ -220,7 +210,7 @@ static int pack_column(tetris_engine *e, const isa_insn *d, const geom *g, int e
     for (int n = 0; n < g->nn; n++) {
         int k = 0;
         for (int a = 0; a < g->na; a++) {
-            int c_lo = a * g->bc, c_n = imin(g->bc, d->nc - c_lo);
+            int c_lo = a * g->bc, c_n = tetris_imin(g->bc, d->nc - c_lo);
             for (int i = 0; i < g->rr; i++) {
                 int yi = ey * g->u + d->fh * g->rows + i - g->pad - g->ylo;
                 for (int c = 0; c < c_n; c++, k += g->s) {
@@ -386,7 +376,7 @@ static int run_column(tetris_engine *e, const isa_insn *d, const geom *g, int b,
 {
     int pool = g->opk != OPK_MAC;
     int ey = d->fw * g->cols + jj; /* ofmap row of this column */
-    int m_lo = b * g->bm, m_n = imin(g->bm, d->nm - m_lo);
+    int m_lo = b * g->bm, m_n = tetris_imin(g->bm, d->nm - m_lo);
     size_t plane = (size_t)g->wo;
     int rc;
     for (int m = 0; m < m_n; m++)
@@ -416,7 +406,7 @@ static int run_column(tetris_engine *e, const isa_insn *d, const geom *g, int b,
                 uint32_t *out = acc + ((size_t)m * (size_t)g->nn + (size_t)n) * plane;
                 const int16_t *x = e->pack + (size_t)n * (size_t)g->wo * kp;
                 for (int ox = 0; ox < g->wo; ox += 4)
-                    dot_rows(w, x + (size_t)ox * kp, kp, imin(4, g->wo - ox), out + ox);
+                    dot_rows(w, x + (size_t)ox * kp, kp, tetris_imin(4, g->wo - ox), out + ox);
             }
         }
     }
@@ -436,10 +426,10 @@ static void count_pass(tetris_engine *e, const isa_insn *d, const geom *g, uint6
     uint64_t wo = (uint64_t)g->wo, nn = (uint64_t)g->nn, s = (uint64_t)g->s;
     uint64_t worst = 0;
     for (int b = 0; b < g->nb; b++) {
-        uint64_t mb = (uint64_t)imin(g->bm, d->nm - b * g->bm);
+        uint64_t mb = (uint64_t)tetris_imin(g->bm, d->nm - b * g->bm);
         uint64_t psums = mb * nn * wo; /* per column, in and out */
         for (int a = 0; a < g->na; a++) {
-            uint64_t ca = pool ? 1 : (uint64_t)imin(g->bc, d->nc - a * g->bc);
+            uint64_t ca = pool ? 1 : (uint64_t)tetris_imin(g->bc, d->nc - a * g->bc);
             uint64_t pe_macs = ca * mb * nn * s * wo;
             uint64_t pes = (uint64_t)g->rr * (uint64_t)g->ee;
             worst = pe_macs > worst ? pe_macs : worst;

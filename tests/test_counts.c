@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "testutil.h"
 #include "tetris.h"
 
 #define CONFIGS TETRIS_SRCDIR "/examples/configs"
@@ -369,25 +370,12 @@ static void check_t16(const char *name)
     tetris_net_free(&net);
 }
 
-/* Small deterministic generator: the same blockings on every run. */
-static uint64_t next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-static int rnd(uint64_t *s, int lo, int hi)
-{
-    return lo + (int)(next(s) % (uint64_t)(hi - lo + 1));
-}
 
 static void random_perm(uint64_t *s, int o[3])
 {
     o[0] = 0, o[1] = 1, o[2] = 2;
     for (int i = 2; i > 0; i--) {
-        int j = rnd(s, 0, i), t = o[i];
+        int j = test_rnd(s, 0, i), t = o[i];
         o[i] = o[j];
         o[j] = t;
     }
@@ -432,8 +420,8 @@ static void check_small(const char *name)
                 for (int t = 0; t < DRAWS_PER_TYPE && kept < BLOCKINGS_PER_TYPE; t++) {
                     b.resident = (enum tetris_dtype3)res;
                     for (int dd = 0; dd < 3; dd++) {
-                        b.gb[dd] = rnd(&s, 1, size[dd]);
-                        b.rf[dd] = rnd(&s, 1, size[dd] < 3 ? size[dd] : 3);
+                        b.gb[dd] = test_rnd(&s, 1, size[dd]);
+                        b.rf[dd] = test_rnd(&s, 1, size[dd] < 3 ? size[dd] : 3);
                     }
                     random_perm(&s, b.gb_order);
                     random_perm(&s, b.pass_order);

@@ -8,38 +8,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "testutil.h"
 #include "tetris.h"
-
-/* Small deterministic generator so every run tests the same cases. */
-static uint64_t next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-static int rnd(uint64_t *s, int lo, int hi)
-{
-    return lo + (int)(next(s) % (uint64_t)(hi - lo + 1));
-}
 
 static void random_config(uint64_t *s, tetris_config *cfg)
 {
     tetris_config_defaults(cfg);
     cfg->vault_rows = cfg->vault_cols = 1;
-    cfg->array_h = rnd(s, 1, 8);
-    cfg->array_w = rnd(s, 1, 8);
+    cfg->array_h = test_rnd(s, 1, 8);
+    cfg->array_w = test_rnd(s, 1, 8);
     cfg->max_kernel = 11;
-    cfg->rf_filter_words = rnd(s, 11, 96);
-    cfg->rf_ifmap_words = rnd(s, 11, 40);
-    cfg->rf_psum_words = rnd(s, 1, 12);
+    cfg->rf_filter_words = test_rnd(s, 11, 96);
+    cfg->rf_ifmap_words = test_rnd(s, 11, 40);
+    cfg->rf_psum_words = test_rnd(s, 1, 12);
     cfg->gbuf_banks = 2;
     cfg->gbuf_bank_bits = 32;
-    cfg->gbuf_bytes = 8 * rnd(s, 64, 2048);
-    cfg->acc_bits = rnd(s, 0, 1) ? 32 : rnd(s, 18, 31);
-    cfg->accum = rnd(s, 0, 3);
-    cfg->bus_ifmap_words = rnd(s, 1, 4);
+    cfg->gbuf_bytes = 8 * test_rnd(s, 64, 2048);
+    cfg->acc_bits = test_rnd(s, 0, 1) ? 32 : test_rnd(s, 18, 31);
+    cfg->accum = test_rnd(s, 0, 3);
+    cfg->bus_ifmap_words = test_rnd(s, 1, 4);
     tetris_error err;
     cr_assert_eq(tetris_config_validate(cfg, "random", &err), 0, "%s", err.msg);
 }
@@ -48,18 +35,18 @@ static void random_layer(uint64_t *s, const tetris_config *cfg, tetris_layer *l)
 {
     memset(l, 0, sizeof *l);
     strcpy(l->name, "rnd");
-    int kind = rnd(s, 0, 9);
+    int kind = test_rnd(s, 0, 9);
     l->type = kind <= 5 ? TETRIS_LAYER_CONV
               : kind == 6 ? TETRIS_LAYER_FC
               : kind == 7 ? TETRIS_LAYER_MAXPOOL
               : kind == 8 ? TETRIS_LAYER_AVGPOOL
                           : TETRIS_LAYER_RELU;
     int pool = l->type >= TETRIS_LAYER_MAXPOOL;
-    l->groups = (!pool && l->type == TETRIS_LAYER_CONV && rnd(s, 0, 3) == 0) ? 2 : 1;
-    l->c = l->groups * rnd(s, 1, 6);
-    l->m = pool ? l->c : l->groups * rnd(s, 1, 9);
-    l->hi = rnd(s, 1, 18);
-    l->wi = rnd(s, 1, 18);
+    l->groups = (!pool && l->type == TETRIS_LAYER_CONV && test_rnd(s, 0, 3) == 0) ? 2 : 1;
+    l->c = l->groups * test_rnd(s, 1, 6);
+    l->m = pool ? l->c : l->groups * test_rnd(s, 1, 9);
+    l->hi = test_rnd(s, 1, 18);
+    l->wi = test_rnd(s, 1, 18);
     l->stride = 1;
     if (l->type == TETRIS_LAYER_FC) {
         l->r = l->hi;
@@ -68,28 +55,28 @@ static void random_layer(uint64_t *s, const tetris_config *cfg, tetris_layer *l)
         l->r = l->s = 1;
         l->relu = 1;
     } else {
-        l->r = rnd(s, 1, l->hi < 11 ? l->hi : 11);
-        l->s = rnd(s, 1, l->wi < 11 ? l->wi : 11);
+        l->r = test_rnd(s, 1, l->hi < 11 ? l->hi : 11);
+        l->s = test_rnd(s, 1, l->wi < 11 ? l->wi : 11);
         /* sometimes a filter taller than the array, so the mapping folds */
-        if (rnd(s, 0, 3) == 0 && cfg->array_h < l->hi)
-            l->r = rnd(s, cfg->array_h + 1, l->hi < 11 ? l->hi : 11);
-        l->stride = rnd(s, 1, 4);
+        if (test_rnd(s, 0, 3) == 0 && cfg->array_h < l->hi)
+            l->r = test_rnd(s, cfg->array_h + 1, l->hi < 11 ? l->hi : 11);
+        l->stride = test_rnd(s, 1, 4);
         int pmax = (l->r < l->s ? l->r : l->s) - 1;
-        l->pad = rnd(s, 0, pmax < 3 ? pmax : 3);
+        l->pad = test_rnd(s, 0, pmax < 3 ? pmax : 3);
     }
     l->ho = (l->hi + 2 * l->pad - l->r) / l->stride + 1;
     l->wo = (l->wi + 2 * l->pad - l->s) / l->stride + 1;
     if (l->type != TETRIS_LAYER_RELU)
-        l->relu = rnd(s, 0, 1);
-    l->bias = !pool && rnd(s, 0, 3) != 0;
-    l->shift = rnd(s, 0, 12); /* pooling must ignore it */
+        l->relu = test_rnd(s, 0, 1);
+    l->bias = !pool && test_rnd(s, 0, 3) != 0;
+    l->shift = test_rnd(s, 0, 12); /* pooling must ignore it */
 }
 
 static void random_perm(uint64_t *s, int o[3])
 {
     o[0] = 0, o[1] = 1, o[2] = 2;
     for (int i = 2; i > 0; i--) {
-        int j = rnd(s, 0, i), t = o[i];
+        int j = test_rnd(s, 0, i), t = o[i];
         o[i] = o[j];
         o[j] = t;
     }
@@ -103,10 +90,10 @@ static void random_blocking(uint64_t *s, const tetris_layer *l, int batch, const
     int size[3] = {pool ? 1 : l->c / l->groups, l->m / l->groups, batch};
     tetris_error err;
     for (int tries = 0; tries < 200; tries++) {
-        b->resident = (enum tetris_dtype3)rnd(s, 0, pool ? 1 : 2);
+        b->resident = (enum tetris_dtype3)test_rnd(s, 0, pool ? 1 : 2);
         for (int d = 0; d < 3; d++) {
-            b->gb[d] = rnd(s, 1, size[d]);
-            b->rf[d] = rnd(s, 1, size[d]);
+            b->gb[d] = test_rnd(s, 1, size[d]);
+            b->rf[d] = test_rnd(s, 1, size[d]);
         }
         random_perm(s, b->gb_order);
         random_perm(s, b->pass_order);
@@ -123,7 +110,7 @@ static void run_one(uint64_t seed)
     random_config(&s, &cfg);
     tetris_layer l;
     random_layer(&s, &cfg, &l);
-    int batch = rnd(&s, 1, 3);
+    int batch = test_rnd(&s, 1, 3);
     tetris_blocking b;
     random_blocking(&s, &l, batch, &cfg, &b);
 

@@ -4,22 +4,8 @@
 #include <string.h>
 
 #include "naive.h"
+#include "testutil.h"
 #include "tetris.h"
-
-/* A fixed splitmix64 sequence for the shapes and the full-range data. */
-static uint64_t next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15u);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
-    return z ^ (z >> 31);
-}
-
-/* Uniform in [lo, hi]. */
-static int pick(uint64_t *s, int lo, int hi)
-{
-    return lo + (int)(next(s) % (uint64_t)(hi - lo + 1));
-}
 
 static tetris_layer layer(enum tetris_layer_type type, int c, int hi, int wi, int m, int r, int s,
                           int stride, int pad, int groups)
@@ -48,13 +34,13 @@ static void full_range(const tetris_layer *l, const tetris_arith *a, uint64_t *s
 {
     int wmax = (1 << (a->word_bits - 1)) - 1;
     for (size_t i = 0; i < (size_t)d->n * l->c * l->hi * l->wi; i++)
-        d->ifmap[i] = (int16_t)pick(s, -wmax - 1, wmax);
+        d->ifmap[i] = (int16_t)test_rnd(s, -wmax - 1, wmax);
     if (d->filter)
         for (size_t i = 0; i < (size_t)l->m * (l->c / l->groups) * l->r * l->s; i++)
-            d->filter[i] = (int16_t)pick(s, -wmax - 1, wmax);
+            d->filter[i] = (int16_t)test_rnd(s, -wmax - 1, wmax);
     if (d->bias)
         for (int i = 0; i < l->m; i++)
-            d->bias[i] = tetris_wrap(a, (uint32_t)next(s));
+            d->bias[i] = tetris_wrap(a, (uint32_t)test_next(s));
 }
 
 /* Run both models on one layer and compare every output word. */
@@ -93,9 +79,9 @@ static void check(const tetris_layer *l, const tetris_arith *a, int n, int shift
 static tetris_arith random_arith(uint64_t *s)
 {
     tetris_arith a;
-    a.word_bits = pick(s, 0, 1) ? 16 : 8;
-    a.acc_bits = pick(s, 0, 1) ? 32 : 20;
-    a.frac_bits = pick(s, 0, a.word_bits - 1);
+    a.word_bits = test_rnd(s, 0, 1) ? 16 : 8;
+    a.acc_bits = test_rnd(s, 0, 1) ? 32 : 20;
+    a.frac_bits = test_rnd(s, 0, a.word_bits - 1);
     return a;
 }
 
@@ -249,17 +235,17 @@ Test(golden_vs_naive, conv_random_shapes)
 {
     uint64_t s = 1;
     for (int k = 0; k < 160; k++) {
-        int groups = pick(&s, 0, 3) ? 1 : pick(&s, 2, 4);
-        int r = pick(&s, 1, 11), ks = pick(&s, 0, 3) ? r : pick(&s, 1, 11);
-        int kmin = r < ks ? r : ks, pad = pick(&s, 0, kmin - 1);
-        int hi = (r - 2 * pad > 1 ? r - 2 * pad : 1) + pick(&s, 0, 14);
-        int wi = (ks - 2 * pad > 1 ? ks - 2 * pad : 1) + pick(&s, 0, 14);
-        tetris_layer l = layer(TETRIS_LAYER_CONV, groups * pick(&s, 1, 9), hi, wi,
-                               groups * pick(&s, 1, 9), r, ks, pick(&s, 1, 4), pad, groups);
-        l.bias = pick(&s, 0, 1);
-        l.relu = pick(&s, 0, 1);
+        int groups = test_rnd(&s, 0, 3) ? 1 : test_rnd(&s, 2, 4);
+        int r = test_rnd(&s, 1, 11), ks = test_rnd(&s, 0, 3) ? r : test_rnd(&s, 1, 11);
+        int kmin = r < ks ? r : ks, pad = test_rnd(&s, 0, kmin - 1);
+        int hi = (r - 2 * pad > 1 ? r - 2 * pad : 1) + test_rnd(&s, 0, 14);
+        int wi = (ks - 2 * pad > 1 ? ks - 2 * pad : 1) + test_rnd(&s, 0, 14);
+        tetris_layer l = layer(TETRIS_LAYER_CONV, groups * test_rnd(&s, 1, 9), hi, wi,
+                               groups * test_rnd(&s, 1, 9), r, ks, test_rnd(&s, 1, 4), pad, groups);
+        l.bias = test_rnd(&s, 0, 1);
+        l.relu = test_rnd(&s, 0, 1);
         tetris_arith a = random_arith(&s);
-        check(&l, &a, pick(&s, 1, 3), pick(&s, 0, 20), s, k % 2);
+        check(&l, &a, test_rnd(&s, 1, 3), test_rnd(&s, 0, 20), s, k % 2);
     }
 }
 
@@ -286,14 +272,14 @@ Test(golden_vs_naive, fc_random_shapes)
 {
     uint64_t s = 3;
     for (int k = 0; k < 100; k++) {
-        int hw = pick(&s, 1, 7), groups = pick(&s, 0, 2) ? 1 : 2;
-        tetris_layer l = layer(TETRIS_LAYER_FC, groups * pick(&s, 1, 40), hw, hw,
-                               groups * pick(&s, 1, 20), hw, hw, 1, 0, groups);
+        int hw = test_rnd(&s, 1, 7), groups = test_rnd(&s, 0, 2) ? 1 : 2;
+        tetris_layer l = layer(TETRIS_LAYER_FC, groups * test_rnd(&s, 1, 40), hw, hw,
+                               groups * test_rnd(&s, 1, 20), hw, hw, 1, 0, groups);
         cr_assert_eq(l.ho, 1);
-        l.bias = pick(&s, 0, 1);
-        l.relu = pick(&s, 0, 1);
+        l.bias = test_rnd(&s, 0, 1);
+        l.relu = test_rnd(&s, 0, 1);
         tetris_arith a = random_arith(&s);
-        check(&l, &a, pick(&s, 1, 3), pick(&s, 0, 20), s, k % 2);
+        check(&l, &a, test_rnd(&s, 1, 3), test_rnd(&s, 0, 20), s, k % 2);
     }
 }
 
@@ -302,19 +288,19 @@ Test(golden_vs_naive, pool_random_shapes)
     uint64_t s = 4;
     for (int k = 0; k < 150; k++) {
         enum tetris_layer_type type = k % 2 ? TETRIS_LAYER_MAXPOOL : TETRIS_LAYER_AVGPOOL;
-        int r = pick(&s, 1, 7), ks = pick(&s, 0, 2) ? r : pick(&s, 1, 7);
-        int kmin = r < ks ? r : ks, pad = pick(&s, 0, kmin - 1);
-        int hi = (r - 2 * pad > 1 ? r - 2 * pad : 1) + pick(&s, 0, 12);
-        int wi = (ks - 2 * pad > 1 ? ks - 2 * pad : 1) + pick(&s, 0, 12);
-        int c = pick(&s, 1, 8);
-        tetris_layer l = layer(type, c, hi, wi, c, r, ks, pick(&s, 1, 3), pad, 1);
-        l.relu = pick(&s, 0, 1);
+        int r = test_rnd(&s, 1, 7), ks = test_rnd(&s, 0, 2) ? r : test_rnd(&s, 1, 7);
+        int kmin = r < ks ? r : ks, pad = test_rnd(&s, 0, kmin - 1);
+        int hi = (r - 2 * pad > 1 ? r - 2 * pad : 1) + test_rnd(&s, 0, 12);
+        int wi = (ks - 2 * pad > 1 ? ks - 2 * pad : 1) + test_rnd(&s, 0, 12);
+        int c = test_rnd(&s, 1, 8);
+        tetris_layer l = layer(type, c, hi, wi, c, r, ks, test_rnd(&s, 1, 3), pad, 1);
+        l.relu = test_rnd(&s, 0, 1);
         if (k % 7 == 0) { /* a window past the padded ifmap reads zeros */
             l.ho++;
             l.wo++;
         }
         tetris_arith a = random_arith(&s);
-        check(&l, &a, pick(&s, 1, 3), pick(&s, 0, 1) ? 0 : pick(&s, 0, 4), s, k % 3 == 0);
+        check(&l, &a, test_rnd(&s, 1, 3), test_rnd(&s, 0, 1) ? 0 : test_rnd(&s, 0, 4), s, k % 3 == 0);
     }
 }
 
@@ -322,11 +308,11 @@ Test(golden_vs_naive, relu_random_shapes)
 {
     uint64_t s = 5;
     for (int k = 0; k < 50; k++) {
-        int c = pick(&s, 1, 8);
-        tetris_layer l = layer(TETRIS_LAYER_RELU, c, pick(&s, 1, 20), pick(&s, 1, 20), c, 1, 1, 1,
+        int c = test_rnd(&s, 1, 8);
+        tetris_layer l = layer(TETRIS_LAYER_RELU, c, test_rnd(&s, 1, 20), test_rnd(&s, 1, 20), c, 1, 1, 1,
                                0, 1);
-        l.relu = pick(&s, 0, 1); /* ReLU is applied either way */
+        l.relu = test_rnd(&s, 0, 1); /* ReLU is applied either way */
         tetris_arith a = random_arith(&s);
-        check(&l, &a, pick(&s, 1, 3), pick(&s, 0, 1) ? 0 : pick(&s, 0, 4), s, k % 2);
+        check(&l, &a, test_rnd(&s, 1, 3), test_rnd(&s, 0, 1) ? 0 : test_rnd(&s, 0, 4), s, k % 2);
     }
 }
