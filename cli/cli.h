@@ -23,6 +23,7 @@ enum cli_exit {
 /* The commands: argv[0] is the command name; they return an exit status. */
 int cmd_run(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_gen(int argc, char **argv);
 
 /* ---- helpers shared by the commands (tetris.c) ---- */
 

@@ -26,6 +26,7 @@ static void print_help(FILE *out)
           "Commands:\n"
           "  run       run layers of a network on the engine model and check them\n"
           "  config    check a configuration and print it, its reference or its C header\n"
+          "  gen       generate the Verilog of one engine for a configuration\n"
           "\n"
           "Options of run:\n"
           "  -c, --config=NAME|FILE  accelerator configuration (default: t16)\n"
@@ -40,6 +41,11 @@ static void print_help(FILE *out)
           "  -c, --config=NAME|FILE  configuration to check and print as YAML (default: t16)\n"
           "      --doc               print the configuration reference (docs/config.md)\n"
           "      --header            print tetris_params.h for the configuration\n"
+          "\n"
+          "Options of gen:\n"
+          "  -c, --config=NAME|FILE  configuration (default: t16)\n"
+          "  -D, --set=KEY=VALUE     change one parameter (repeatable)\n"
+          "  -o, --output=DIR        folder for the Verilog, parameter headers and manifest\n"
           "\n"
           "Common options:\n"
           "  -h, --help              print help and exit ('tetris config --help' also lists\n"
@@ -165,6 +171,7 @@ static const struct {
 } commands[] = {
     {"run", cmd_run},
     {"config", cmd_config},
+    {"gen", cmd_gen},
 };
 
 int main(int argc, char **argv)

@@ -218,6 +218,13 @@ static int check_dram(const tetris_config *c, const where *w)
         return blame(w, KEYS("dram.row_bytes", "dram.burst_bytes"),
                      "dram.row_bytes (%d) must be a multiple of dram.burst_bytes (%d)",
                      c->dram_row_bytes, c->dram_burst_bytes);
+    /* the vault controller splits addresses into row, bank and column fields */
+    int per_row = c->dram_row_bytes / c->dram_burst_bytes;
+    if (per_row & (per_row - 1))
+        return blame(w, KEYS("dram.row_bytes", "dram.burst_bytes"),
+                     "dram.row_bytes / dram.burst_bytes (%d) is not a power of two", per_row);
+    if (c->dram_banks & (c->dram_banks - 1))
+        return blame(w, KEYS("dram.banks"), "%d is not a power of two", c->dram_banks);
     return TETRIS_OK;
 }
 
@@ -239,6 +246,58 @@ int tetris_config_validate(const tetris_config *cfg, const char *file, tetris_er
 {
     where w = {file, NULL, err};
     return validate_at(cfg, &w);
+}
+
+/* One value from text (a command line's KEY=VALUE): parsed by its row's
+ * type, range-checked, then the whole configuration validated. */
+int tetris_config_set(tetris_config *cfg, const char *key, const char *text, tetris_error *err)
+{
+    where w = {NULL, NULL, err};
+    int row = find_param(key);
+    if (row < 0)
+        return tetris_fail(err, TETRIS_EINVAL, NULL, 0, key,
+                           "unknown parameter (see 'tetris config --help')");
+    size_t n;
+    const tetris_param *p = &tetris_params(&n)[row];
+    tetris_config next = *cfg;
+    char *at = (char *)&next + p->offset;
+    long iv;
+    double dv;
+    int st = TETRIS_OK;
+    switch (p->type) {
+    case TETRIS_PT_INT:
+        st = tetris_text_long(text, &iv) ? fail(&w, key, "expected an integer, found '%s'", text)
+                                         : check_int(&w, p, iv);
+        if (!st)
+            *(int *)at = (int)iv;
+        break;
+    case TETRIS_PT_REAL:
+        st = tetris_text_double(text, &dv) ? fail(&w, key, "expected a number, found '%s'", text)
+                                           : check_real(&w, p, dv);
+        if (!st)
+            *(double *)at = dv;
+        break;
+    case TETRIS_PT_ENUM: {
+        int i = 0;
+        while (p->enum_names[i] && strcmp(text, p->enum_names[i]))
+            i++;
+        if (p->enum_names[i])
+            *(int *)at = i;
+        else
+            st = fail(&w, key, "'%s' is not a valid value (see 'tetris config --help')", text);
+        break;
+    }
+    case TETRIS_PT_STR:
+        st = check_name(&w, p, text, strnlen(text, NAME_SIZE));
+        if (!st)
+            snprintf(at, NAME_SIZE, "%s", text);
+        break;
+    }
+    if (!st)
+        st = validate_at(&next, &w);
+    if (!st)
+        *cfg = next;
+    return st;
 }
 
 /* ------------------------------------------------------------------------ */

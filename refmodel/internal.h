@@ -57,6 +57,10 @@ int tetris_yaml_line(const yaml_node_t *n);
 /* Scalar text of a node, or NULL when it is not a scalar. */
 const char *tetris_yaml_scalar(const yaml_node_t *n);
 
+/* Strict conversions of text (decimal integers; finite numbers); 0 or TETRIS_EINVAL. */
+int tetris_text_long(const char *s, long *out);
+int tetris_text_double(const char *s, double *out);
+
 /* Strict conversions of a scalar node; field names the key in messages. */
 int tetris_yaml_long(tetris_yaml *y, const yaml_node_t *n, const char *field, long *out,
                      tetris_error *err);

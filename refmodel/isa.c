@@ -53,19 +53,34 @@ tetris_insn isa_encode(const isa_insn *d)
     return w;
 }
 
+/* Bits of w0 each opcode defines (with the opcode byte); the rest are
+ * reserved and must be zero, so that every bit of an instruction has a meaning. */
+static uint32_t defined_bits(int op)
+{
+    switch (op) {
+    case OP_SET: return 0x0000FFFFu;
+    case OP_LOAD: return 0x000007FFu;
+    case OP_STORE: return 0x000030FFu;
+    case OP_PASS: return 0xFFFF3FFFu;
+    default: return 0x000000FFu; /* SYNC, END */
+    }
+}
+
 int isa_decode(const tetris_insn *w, isa_insn *d)
 {
     memset(d, 0, sizeof *d);
     d->op = (int)(w->w[0] & 0xFFu);
     uint32_t f = w->w[0];
+    if (d->op < OP_SET || d->op > OP_END || (f & ~defined_bits(d->op)))
+        return TETRIS_EINVAL;
     switch (d->op) {
     case OP_SET:
         d->reg = (int)(f >> 8 & 0xFFu);
         d->value = w->w[1];
-        return d->reg < REG_COUNT ? TETRIS_OK : TETRIS_EINVAL;
+        return d->reg < REG_COUNT && !w->w[2] && !w->w[3] ? TETRIS_OK : TETRIS_EINVAL;
     case OP_SYNC:
     case OP_END:
-        return TETRIS_OK;
+        return !w->w[1] && !w->w[2] && !w->w[3] ? TETRIS_OK : TETRIS_EINVAL;
     case OP_LOAD:
         d->kind = (int)(f >> 8 & 3u);
         d->window_only = (int)(f >> 10 & 1u);
@@ -77,7 +92,7 @@ int isa_decode(const tetris_insn *w, isa_insn *d)
         if (d->mode == POUT_GBUF)
             return TETRIS_EINVAL;
         break;
-    case OP_PASS:
+    default: /* OP_PASS */
         d->src_filter_gbuf = (int)(f >> 8 & 1u);
         d->src_ifmap_gbuf = (int)(f >> 9 & 1u);
         d->psum_in = (int)(f >> 10 & 3u);
@@ -85,8 +100,6 @@ int isa_decode(const tetris_insn *w, isa_insn *d)
         d->fh = (int)(f >> 16 & 0xFFu);
         d->fw = (int)(f >> 24 & 0xFFu);
         break;
-    default:
-        return TETRIS_EINVAL;
     }
     d->c0 = (int)(w->w[1] & 0xFFFFu);
     d->nc = (int)(w->w[1] >> 16);

@@ -73,10 +73,11 @@ static const tetris_param table[] = {
         "psum bus into the tops and out of the bottoms of the columns"),
     ROW("dram.banks", INT, dram_banks, 16, 1, 256, NULL, "", "DRAM_BANKS", "banks per vault"),
     ROW("dram.rows", INT, dram_rows, 65536, 1, 1 << 24, NULL, "", "DRAM_ROWS", "rows per bank"),
-    ROW("dram.row_bytes", INT, dram_row_bytes, 256, 2, 65536, NULL, "bytes", "DRAM_ROW_BYTES",
+    ROW("dram.row_bytes", INT, dram_row_bytes, 256, 16, 65536, NULL, "bytes", "DRAM_ROW_BYTES",
         "bytes per row (page)"),
-    ROW("dram.burst_bytes", INT, dram_burst_bytes, 32, 2, 4096, NULL, "bytes", "DRAM_BURST_BYTES",
-        "bytes per vault request (HMC 32 B block); a power of two"),
+    ROW("dram.burst_bytes", INT, dram_burst_bytes, 32, 16, 256, NULL, "bytes", "DRAM_BURST_BYTES",
+        "bytes per vault request (HMC 32 B block); a power of two, at least one 16-byte "
+        "instruction"),
     ROW("dram.tck_ps", INT, dram_tck_ps, 800, 1, 100000, NULL, "ps", "DRAM_TCK_PS",
         "DRAM clock period"),
     ROW("dram.trcd", INT, dram_trcd, 17, 1, 1000, NULL, "tCK", "DRAM_TRCD",
@@ -136,6 +137,8 @@ static const char *const cross_checks[] = {
     "`gbuf.bytes` is a multiple of `gbuf.banks * gbuf.bank_bits / 8`: every bank has whole rows.",
     "`dram.tras >= dram.trcd`: a row stays open at least until it can be accessed.",
     "`dram.burst_bytes` is a power of two and `dram.row_bytes` a multiple of it.",
+    "`dram.banks` and `dram.row_bytes / dram.burst_bytes` are powers of two: the vault "
+    "controller splits addresses into row, bank and column bit fields.",
     "`gbuf.bytes` holds one filter row and one ifmap window (`2 * array.max_kernel` words): the "
     "ranges guarantee it.",
 };
@@ -470,78 +473,106 @@ int tetris_config_write_doc(FILE *out)
     return finish(out);
 }
 
+/* The syntax of a header of #defines in C, or of `defines in Verilog. */
+typedef struct hdr_lang {
+    const char *def;          /* "#define" */
+    const char *c_open;       /* comment start */
+    const char *c_close;      /* comment end */
+    const char *guard_if;     /* "#ifndef" */
+    const char *guard_end;    /* "#endif" */
+    const char *u64;          /* printf format of an unsigned 64-bit literal */
+    const char *hash;         /* printf format of the 64-bit hash literal */
+    const char *file;         /* file name */
+    const char *guard;        /* include-guard macro */
+} hdr_lang;
+
+static const hdr_lang langs[2] = {
+    {"#define", "/* ", " */", "#ifndef", "#endif", "%" PRIu64 "ULL", "0x%016" PRIx64 "ULL",
+     "tetris_params.h", "TETRIS_PARAMS_H"},
+    {"`define", "// ", "", "`ifndef", "`endif", "64'd%" PRIu64, "64'h%016" PRIx64,
+     "tetris_params.vh", "TETRIS_PARAMS_VH"},
+};
+
 /* Enum parameters also get their value as a string and one macro per name. */
-static void header_enum(FILE *out, const tetris_param *p, int v)
+static void header_enum(FILE *out, const hdr_lang *lg, const tetris_param *p, int v)
 {
-    fprintf(out, "#define TETRIS_P_%s_NAME \"%s\"\n", p->macro, enum_name(p, v));
+    fprintf(out, "%s TETRIS_P_%s_NAME \"%s\"\n", lg->def, p->macro, enum_name(p, v));
     for (int i = 0; p->enum_names[i]; i++) {
-        fprintf(out, "#define TETRIS_P_%s_", p->macro);
+        fprintf(out, "%s TETRIS_P_%s_", lg->def, p->macro);
         for (const char *s = p->enum_names[i]; *s; s++)
             fputc(*s >= 'a' && *s <= 'z' ? *s - 'a' + 'A' : *s, out);
         fprintf(out, " %d\n", i);
     }
 }
 
-static void header_param(FILE *out, const tetris_param *p, const tetris_config *cfg)
+static void header_param(FILE *out, const hdr_lang *lg, const tetris_param *p,
+                         const tetris_config *cfg)
 {
     char buf[VALUE_LEN];
-    fprintf(out, "\n/* %s: %s%s%s%s */\n", p->key, p->doc, p->unit[0] ? " [" : "", p->unit,
-            p->unit[0] ? "]" : "");
+    fprintf(out, "\n%s%s: %s%s%s%s%s\n", lg->c_open, p->key, p->doc, p->unit[0] ? " [" : "",
+            p->unit, p->unit[0] ? "]" : "", lg->c_close);
     switch (p->type) {
     case TETRIS_PT_STR:
-        fprintf(out, "#define TETRIS_P_%s \"%s\"\n", p->macro, str_value(p, cfg));
+        fprintf(out, "%s TETRIS_P_%s \"%s\"\n", lg->def, p->macro, str_value(p, cfg));
         break;
     case TETRIS_PT_REAL:
-        fprintf(out, "#define TETRIS_P_%s %s\n", p->macro, fmt_real(buf, real_value(p, cfg)));
+        fprintf(out, "%s TETRIS_P_%s %s\n", lg->def, p->macro, fmt_real(buf, real_value(p, cfg)));
         break;
     case TETRIS_PT_INT:
     case TETRIS_PT_ENUM:
-        fprintf(out, "#define TETRIS_P_%s %d\n", p->macro, int_value(p, cfg));
+        fprintf(out, "%s TETRIS_P_%s %d\n", lg->def, p->macro, int_value(p, cfg));
         if (p->type == TETRIS_PT_ENUM)
-            header_enum(out, p, int_value(p, cfg));
+            header_enum(out, lg, p, int_value(p, cfg));
         break;
     }
 }
 
-static void header_derived(FILE *out, const tetris_config *cfg)
+static void header_derived(FILE *out, const hdr_lang *lg, const tetris_config *cfg)
 {
     tetris_derived d;
     tetris_config_derive(cfg, &d);
     char buf[VALUE_LEN];
     for (size_t i = 0; i < COUNT(derived); i++) {
         const char *at = (const char *)&d + derived[i].offset;
-        fprintf(out, "\n/* %s */\n#define TETRIS_P_%s ", derived[i].doc, derived[i].macro);
+        fprintf(out, "\n%s%s%s\n%s TETRIS_P_%s ", lg->c_open, derived[i].doc, lg->c_close, lg->def,
+                derived[i].macro);
         switch (derived[i].type) {
         case D_INT: fprintf(out, "%d\n", *(const int *)at); break;
         case D_REAL: fprintf(out, "%s\n", fmt_real(buf, *(const double *)at)); break;
-        case D_U64: fprintf(out, "%" PRIu64 "ULL\n", *(const uint64_t *)at); break;
+        case D_U64:
+            fprintf(out, lg->u64, *(const uint64_t *)at);
+            fputc('\n', out);
+            break;
         }
     }
 }
 
-int tetris_config_write_header(const tetris_config *cfg, FILE *out)
+int tetris_config_write_macros(const tetris_config *cfg, enum tetris_header_lang lang, FILE *out)
 {
     /* Validation also makes the name safe inside a string literal. */
-    if (tetris_config_validate(cfg, NULL, NULL))
+    if ((unsigned)lang > TETRIS_HDR_VERILOG || tetris_config_validate(cfg, NULL, NULL))
         return TETRIS_EINVAL;
+    const hdr_lang *lg = &langs[lang];
     uint64_t hash = tetris_config_hash(cfg);
-    fprintf(out,
-            "/*\n"
-            " * tetris_params.h: parameters of the TETRIS configuration \"%s\"\n"
-            " * (hash 0x%016" PRIx64 "), generated by tetris %s. Do not edit.\n"
-            " * Plain #defines, usable from C and C++; a Verilog header generated from\n"
-            " * the same configuration carries the same values.\n"
-            " */\n"
-            "#ifndef TETRIS_PARAMS_H\n"
-            "#define TETRIS_PARAMS_H\n"
-            "\n"
-            "#define TETRIS_P_CONFIG_HASH 0x%016" PRIx64 "ULL\n"
-            "#define TETRIS_P_GENERATOR_VERSION \"%s\"\n",
-            cfg->name, hash, tetris_version(), hash, tetris_version());
+    fprintf(out, "%s%s: parameters of the TETRIS configuration \"%s\"%s\n", lg->c_open, lg->file,
+            cfg->name, lg->c_close);
+    fprintf(out, "%s(hash %016" PRIx64 "), generated by tetris %s. Do not edit.%s\n", lg->c_open,
+            hash, tetris_version(), lg->c_close);
+    fprintf(out, "%sThe C and Verilog headers of one configuration carry the same values.%s\n",
+            lg->c_open, lg->c_close);
+    fprintf(out, "%s %s\n%s %s\n\n", lg->guard_if, lg->guard, lg->def, lg->guard);
+    fprintf(out, "%s TETRIS_P_CONFIG_HASH ", lg->def);
+    fprintf(out, lg->hash, hash);
+    fprintf(out, "\n%s TETRIS_P_GENERATOR_VERSION \"%s\"\n", lg->def, tetris_version());
     for (size_t i = 0; i < N_PARAMS; i++)
-        header_param(out, &table[i], cfg);
-    fputs("\n/* ---- derived constants ---- */\n", out);
-    header_derived(out, cfg);
-    fputs("\n#endif /* TETRIS_PARAMS_H */\n", out);
+        header_param(out, lg, &table[i], cfg);
+    fprintf(out, "\n%s---- derived constants ----%s\n", lg->c_open, lg->c_close);
+    header_derived(out, lg, cfg);
+    fprintf(out, "\n%s %s%s%s\n", lg->guard_end, lg->c_open, lg->guard, lg->c_close);
     return finish(out);
+}
+
+int tetris_config_write_header(const tetris_config *cfg, FILE *out)
+{
+    return tetris_config_write_macros(cfg, TETRIS_HDR_C, out);
 }

@@ -136,6 +136,9 @@ void tetris_config_defaults(tetris_config *cfg);
 /** Load a YAML configuration over the defaults and validate it. */
 int tetris_config_load(const char *path, tetris_config *cfg, tetris_error *err);
 
+/** Set one parameter from text ("array.h", "8"): type, range and cross checks; cfg unchanged on error. */
+int tetris_config_set(tetris_config *cfg, const char *key, const char *text, tetris_error *err);
+
 /** Range and cross checks of a configuration (file names the source in messages). */
 int tetris_config_validate(const tetris_config *cfg, const char *file, tetris_error *err);
 
@@ -150,6 +153,12 @@ int tetris_config_write_help(FILE *out);
 
 /** Write tetris_params.h: every parameter and derived constant as a #define. */
 int tetris_config_write_header(const tetris_config *cfg, FILE *out);
+
+/** Languages of the generated parameter headers. */
+enum tetris_header_lang { TETRIS_HDR_C = 0, TETRIS_HDR_VERILOG = 1 };
+
+/** Write the parameter header in C (tetris_params.h) or Verilog (tetris_params.vh, `defines). */
+int tetris_config_write_macros(const tetris_config *cfg, enum tetris_header_lang lang, FILE *out);
 
 /** FNV-1a 64 hash of the canonical YAML of a configuration (names it in generated files). */
 uint64_t tetris_config_hash(const tetris_config *cfg);
@@ -589,6 +598,255 @@ int tetris_run_layer_data(const tetris_config *cfg, const tetris_layer *l, tetri
 /** Generate seeded data, run the golden and engine models on one layer, compare. */
 int tetris_run_layer(const tetris_config *cfg, const tetris_layer *l, int batch, uint64_t seed,
                      uint64_t stream, tetris_layer_result *res, tetris_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Block models for the RTL unit testbenches                                 */
+/* ------------------------------------------------------------------------ */
+
+/** One PE's work in one pass (docs/rtl.md, tetris_pe). */
+typedef struct tetris_pe_cfg {
+    int op;         /**< 0 MAC, 1 max, 2 add (average pool) */
+    int s;          /**< filter (window) width, 1..max_kernel */
+    int u;          /**< stride */
+    int wo;         /**< output columns */
+    int bc, bm, bn; /**< RF block: channels, ofmap channels, images (pooling: bc = 1, channel = m) */
+} tetris_pe_cfg;
+
+/**
+ * Model of tetris_pe over one pass. filter: bm*bc*s words in load order
+ * [m][c][s] (NULL for pooling). ifmap: the stream order of the PE's ifmap
+ * bus: the first s-word window of every (ch, n) in [ch][n] order, then for
+ * each output column x >= 1 the min(u, s) new words of every (ch, n); ch runs
+ * over bc channels (bm for pooling). psum_in and psum_out are [wo][bm][bn]:
+ * psum_out = psum_in + the PE's sums (max for op 1), wrapped to acc_bits.
+ */
+int tetris_pe_model(const tetris_arith *a, const tetris_pe_cfg *c, const int16_t *filter,
+                    const int16_t *ifmap, const int32_t *psum_in, int32_t *psum_out);
+
+/** Words of the ifmap stream of one PE pass (the length tetris_pe_model reads). */
+size_t tetris_pe_ifmap_words(const tetris_pe_cfg *c);
+
+/* ---- Vault DRAM (docs/vault.md, tetris_vault_ctrl, tetris_dram_accum) ---- */
+
+/** Commands on the vault controller's DRAM-side interface (dram_cmd). */
+enum tetris_dram_cmd {
+    TETRIS_DRAM_NOP = 0,
+    TETRIS_DRAM_ACT = 1, /**< open a row of a bank */
+    TETRIS_DRAM_RD = 2,  /**< read one burst of the open row; data tCL later */
+    TETRIS_DRAM_WR = 3,  /**< write one burst (with lane mask) into the open row */
+    TETRIS_DRAM_PRE = 4, /**< close the bank's open row */
+    TETRIS_DRAM_ACC = 5, /**< add one burst lane-wise into the open row (device adder) */
+};
+
+/**
+ * Vault DRAM timings in engine cycles: each DRAM-cycle count n of the
+ * configuration becomes ceil(n * dram.tck_ps / (1e6 / clock_mhz)).
+ */
+typedef struct tetris_dram_timing {
+    int trcd; /**< ACT to RD/WR/ACC of the bank */
+    int tcl;  /**< RD to read data */
+    int trp;  /**< PRE to ACT of the bank */
+    int tras; /**< ACT to PRE of the bank */
+    int tccd; /**< column command to column command, any banks */
+    int tacc; /**< ACC to the bank's next column command or PRE: tcl + tccd */
+} tetris_dram_timing;
+
+/** Engine cycles of n DRAM cycles (n >= 1 gives at least 1). */
+int tetris_dram_cycles(const tetris_config *cfg, int n);
+
+/** All DRAM timings of a configuration in engine cycles. */
+void tetris_dram_timing_of(const tetris_config *cfg, tetris_dram_timing *t);
+
+/**
+ * The controller's address mapping: byte address = {row, bank, column,
+ * byte in burst}, column = burst index within the row. EINVAL when addr is
+ * not burst-aligned, lies outside the vault or does not fit the controller's
+ * 32-bit request address.
+ */
+int tetris_vault_addr_decode(const tetris_config *cfg, uint64_t addr, int *bank, int *row,
+                             int *col);
+
+/**
+ * The near-bank adder (tetris_dram_accum): for each 32-bit little-endian lane
+ * i of a burst whose bit i is set in mask (bit i % 8 of byte i / 8; NULL: all
+ * lanes), mem lane = tetris_acc_add(mem lane, data lane); other lanes keep
+ * their bytes.
+ */
+void tetris_dram_accum(const tetris_arith *a, int burst_bytes, uint8_t *mem, const uint8_t *data,
+                       const uint8_t *mask);
+
+/** Violations reported by the DRAM protocol checker (0: legal). */
+enum tetris_dram_violation {
+    TETRIS_DRAM_LEGAL = 0,
+    TETRIS_DRAM_V_CMD = 1,   /**< unknown command, or bank, row or column out of range */
+    TETRIS_DRAM_V_BUS = 2,   /**< two commands in one cycle, or cycles going backwards */
+    TETRIS_DRAM_V_NOACC = 3, /**< ACC without a DRAM-side adder (accum none or controller) */
+    TETRIS_DRAM_V_STATE = 4, /**< ACT to an open bank; RD/WR/ACC/PRE to a closed bank;
+                                  RD/WR/ACC to a row that is not the open one */
+    TETRIS_DRAM_V_TRCD = 5,  /**< column command too soon after the bank's ACT */
+    TETRIS_DRAM_V_TRP = 6,   /**< ACT too soon after the bank's PRE */
+    TETRIS_DRAM_V_TRAS = 7,  /**< PRE too soon after the bank's ACT */
+    TETRIS_DRAM_V_TCCD = 8,  /**< column command too soon after any column command, or PRE
+                                  within tccd of the bank's last RD/WR (its burst) */
+    TETRIS_DRAM_V_TACC = 9,  /**< column command or PRE to a bank within tacc of its ACC */
+};
+
+/** Checker of the DRAM command stream of one vault (opaque). */
+typedef struct tetris_dram_checker tetris_dram_checker;
+
+/** Create a checker for cfg's vault (all banks closed, no history). */
+int tetris_dram_checker_create(const tetris_config *cfg, tetris_dram_checker **out);
+
+/** Free a checker. */
+void tetris_dram_checker_destroy(tetris_dram_checker *c);
+
+/**
+ * Check one command (enum tetris_dram_cmd) issued at engine cycle `cycle`;
+ * row matters for ACT, RD, WR and ACC (the open row), col for RD, WR and ACC.
+ * Returns 0 and applies the command, or a tetris_dram_violation and leaves
+ * the state as it was; tetris_dram_checker_msg() then names the rule, e.g.
+ * "cycle 40: bank 3: RD 5 cycles after ACT, tRCD is 7".
+ */
+int tetris_dram_checker_cmd(tetris_dram_checker *c, uint64_t cycle, int cmd, int bank, int row,
+                            int col);
+
+/** The message of the last violation ("" before any). */
+const char *tetris_dram_checker_msg(const tetris_dram_checker *c);
+
+/** Requests of the controller's engine-side port (req_op). */
+enum tetris_vault_op { TETRIS_VAULT_RD = 0, TETRIS_VAULT_WR = 1, TETRIS_VAULT_ACC = 2 };
+
+/**
+ * Functional vault memory: what each request does to the vault, without
+ * timing (opaque). Every call works on one burst at a byte address and
+ * returns EINVAL, changing nothing, for a request the controller rejects with
+ * err: an address tetris_vault_addr_decode() rejects, or (accumulate) accum
+ * none. Masks as in tetris_dram_accum().
+ */
+typedef struct tetris_vault_mem tetris_vault_mem;
+
+/** Create a zeroed memory of the vault's capacity (dram.banks * dram.rows * dram.row_bytes). */
+int tetris_vault_mem_create(const tetris_config *cfg, tetris_vault_mem **out);
+
+/** Free a vault memory. */
+void tetris_vault_mem_destroy(tetris_vault_mem *m);
+
+/** Read one burst into data. */
+int tetris_vault_mem_read(const tetris_vault_mem *m, uint64_t addr, uint8_t *data);
+
+/** Write the masked 32-bit lanes of one burst. */
+int tetris_vault_mem_write(tetris_vault_mem *m, uint64_t addr, const uint8_t *data,
+                           const uint8_t *mask);
+
+/** Accumulate one burst: the masked lanes add data at acc_bits (tetris_dram_accum). */
+int tetris_vault_mem_accum(tetris_vault_mem *m, uint64_t addr, const uint8_t *data,
+                           const uint8_t *mask);
+
+/* ------------------------------------------------------------------------ */
+/* tetris_gbuf: banked global buffer, cycle-level model (tb/tb_gbuf.cpp)     */
+/* ------------------------------------------------------------------------ */
+
+/** Request ports of tetris_gbuf, highest priority first. */
+enum tetris_gbuf_port {
+    TETRIS_GBUF_P_DMA = 0,    /**< LOAD/STORE: writes from the vault, reads for STORE */
+    TETRIS_GBUF_P_FILTER = 1, /**< filter stream reads */
+    TETRIS_GBUF_P_IFMAP = 2,  /**< ifmap stream reads */
+    TETRIS_GBUF_P_PSUM = 3,   /**< psum reads and writes */
+    TETRIS_GBUF_PORTS = 4
+};
+
+/** Array streams with a bypass mux; stream k reads port k + 1 or the vault. */
+enum tetris_gbuf_stream {
+    TETRIS_GBUF_S_FILTER = 0,
+    TETRIS_GBUF_S_IFMAP = 1,
+    TETRIS_GBUF_S_PSUM = 2,
+    TETRIS_GBUF_STREAMS = 3
+};
+
+/** Most 16-bit words in one bank row (gbuf.bank_bits <= 512). */
+#define TETRIS_GBUF_MAX_WPR 32
+
+/** Geometry of tetris_gbuf: the generator's parameters and the address map. */
+typedef struct tetris_gbuf_geom {
+    int banks;     /**< BANKS = gbuf.banks */
+    int width;     /**< WIDTH = gbuf.bank_bits, bits of a bank row */
+    int wpr;       /**< words per bank row: width / 16 */
+    int depth;     /**< DEPTH, rows per bank: gbuf.bytes / (banks * width / 8) */
+    int words;     /**< addressable 16-bit words: gbuf.bytes / 2 */
+    int addr_bits; /**< AW, width of a port's word address: clog2(words), at least 1 */
+    int row_bits;  /**< width of a bank-row address: clog2(depth), at least 1 */
+} tetris_gbuf_geom;
+
+/** The geometry of a (valid) configuration's GBUF. */
+void tetris_gbuf_geom_of(const tetris_config *cfg, tetris_gbuf_geom *g);
+
+/**
+ * Address map: word address addr lies in row r = addr / wpr, which is row
+ * r / banks of bank r % banks (rows interleave over the banks).
+ */
+void tetris_gbuf_locate(const tetris_gbuf_geom *g, uint32_t addr, int *bank, int *bank_row);
+
+/** The word address of word `word` of row bank_row of bank `bank`. */
+uint32_t tetris_gbuf_addr(const tetris_gbuf_geom *g, int bank, int bank_row, int word);
+
+/** A port's inputs in one cycle. Row word i is bits [16i+15:16i] of a bank row. */
+typedef struct tetris_gbuf_req {
+    int valid;       /**< pX_valid */
+    int we;          /**< pX_we: write (else read) */
+    uint32_t addr;   /**< pX_addr: word address, < 2^addr_bits; < words when valid */
+    uint32_t wmask;  /**< pX_wmask: bit i writes row word i (writes only), < 2^wpr */
+    uint16_t wdata[TETRIS_GBUF_MAX_WPR]; /**< pX_wdata: the row, words 0 .. wpr-1 */
+} tetris_gbuf_req;
+
+/** A port's outputs in one cycle. */
+typedef struct tetris_gbuf_rsp {
+    int ready;    /**< pX_ready: no higher-priority valid port wants this bank */
+    int conflict; /**< conflict[X]: valid and not ready */
+    int rvalid;   /**< pX_rvalid: the read granted in the previous cycle returns */
+    uint16_t rdata[TETRIS_GBUF_MAX_WPR]; /**< pX_rdata: the whole row; zero unless rvalid */
+} tetris_gbuf_rsp;
+
+/** One bank row on a stream (vault input or array output). */
+typedef struct tetris_gbuf_beat {
+    int valid;
+    uint16_t data[TETRIS_GBUF_MAX_WPR];
+} tetris_gbuf_beat;
+
+/** All inputs of tetris_gbuf in one cycle. */
+typedef struct tetris_gbuf_in {
+    int reset;                                 /**< rst_n low: synchronous reset of the registers */
+    tetris_gbuf_req port[TETRIS_GBUF_PORTS];   /**< p0 .. p3 */
+    int byp_sel[TETRIS_GBUF_STREAMS];          /**< byp_sel[k]: 1 = stream k from the vault */
+    tetris_gbuf_beat vault[TETRIS_GBUF_STREAMS]; /**< v_<stream>_valid/_data */
+} tetris_gbuf_in;
+
+/** All outputs of tetris_gbuf in one cycle. */
+typedef struct tetris_gbuf_out {
+    tetris_gbuf_rsp port[TETRIS_GBUF_PORTS];     /**< p0 .. p3 */
+    tetris_gbuf_beat array[TETRIS_GBUF_STREAMS]; /**< a_<stream>_valid/_data (registered) */
+} tetris_gbuf_out;
+
+/** Cycle-level model of tetris_gbuf (opaque). */
+typedef struct tetris_gbuf_model tetris_gbuf_model;
+
+/** Create the model of cfg's GBUF: registers as after reset, memory zero. */
+int tetris_gbuf_model_create(const tetris_config *cfg, tetris_gbuf_model **out);
+
+/** Free a model. */
+void tetris_gbuf_model_destroy(tetris_gbuf_model *m);
+
+/** The model's geometry. */
+const tetris_gbuf_geom *tetris_gbuf_model_geom(const tetris_gbuf_model *m);
+
+/** Memory contents: geom.words words by word address (may be written to preload). */
+uint16_t *tetris_gbuf_model_mem(tetris_gbuf_model *m);
+
+/**
+ * One clock cycle: out receives what the RTL drives while in is applied,
+ * then the rising edge updates memory and registers. EINVAL (state
+ * unchanged) for inputs the ports cannot carry or a valid address >= words.
+ */
+int tetris_gbuf_model_cycle(tetris_gbuf_model *m, const tetris_gbuf_in *in, tetris_gbuf_out *out);
 
 #ifdef __cplusplus
 }

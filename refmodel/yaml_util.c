@@ -130,20 +130,38 @@ int tetris_yaml_expect(tetris_yaml *y, const yaml_node_t *n, yaml_node_type_t ki
                        n ? kind_name(n->type) : "nothing");
 }
 
+int tetris_text_long(const char *s, long *out)
+{
+    char *end;
+    errno = 0;
+    /* decimal only: a leading zero must not turn 010 into eight */
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end != '\0')
+        return TETRIS_EINVAL;
+    *out = v;
+    return TETRIS_OK;
+}
+
+int tetris_text_double(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end != '\0' || !isfinite(v))
+        return TETRIS_EINVAL;
+    *out = v;
+    return TETRIS_OK;
+}
+
 int tetris_yaml_long(tetris_yaml *y, const yaml_node_t *n, const char *field, long *out,
                      tetris_error *err)
 {
     const char *s = tetris_yaml_scalar(n);
     if (!s)
         return tetris_yaml_expect(y, n, YAML_SCALAR_NODE, field, err);
-    char *end;
-    errno = 0;
-    /* decimal only: a leading zero must not turn 010 into eight */
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end != '\0')
+    if (tetris_text_long(s, out))
         return tetris_fail(err, TETRIS_EINVAL, y->path, tetris_yaml_line(n), field,
                            "expected an integer, found '%s'", s);
-    *out = v;
     return TETRIS_OK;
 }
 
@@ -153,13 +171,9 @@ int tetris_yaml_double(tetris_yaml *y, const yaml_node_t *n, const char *field, 
     const char *s = tetris_yaml_scalar(n);
     if (!s)
         return tetris_yaml_expect(y, n, YAML_SCALAR_NODE, field, err);
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end != '\0' || !isfinite(v))
+    if (tetris_text_double(s, out))
         return tetris_fail(err, TETRIS_EINVAL, y->path, tetris_yaml_line(n), field,
                            "expected a number, found '%s'", s);
-    *out = v;
     return TETRIS_OK;
 }
 

@@ -552,3 +552,29 @@ Test(bad_files, each_fails_with_its_message)
     closedir(d);
     cr_assert_geq(count, 12, "only %d bad configs", count);
 }
+
+/* tetris_config_set: the command-line path into the same table and checks. */
+Test(config, set_from_text)
+{
+    tetris_config cfg;
+    tetris_config_defaults(&cfg);
+    tetris_error err;
+    cr_assert_eq(tetris_config_set(&cfg, "array.h", "8", &err), 0, "%s", err.msg);
+    cr_assert_eq(cfg.array_h, 8);
+    cr_assert_eq(tetris_config_set(&cfg, "dram.page_policy", "open", &err), 0, "%s", err.msg);
+    cr_assert_eq(cfg.dram_page_policy, TETRIS_PAGE_OPEN);
+    cr_assert_eq(tetris_config_set(&cfg, "dram.gbps", "12.5", &err), 0, "%s", err.msg);
+    cr_assert_float_eq(cfg.vault_gbps, 12.5, 1e-12);
+    cr_assert_eq(tetris_config_set(&cfg, "name", "sweep-1", &err), 0, "%s", err.msg);
+    cr_assert_str_eq(cfg.name, "sweep-1");
+    tetris_config before = cfg;
+    cr_assert_eq(tetris_config_set(&cfg, "array.h", "0", &err), TETRIS_EINVAL);
+    cr_assert(strstr(err.msg, "array.h: 0 is out of range") != NULL, "%s", err.msg);
+    cr_assert_eq(tetris_config_set(&cfg, "array.hh", "4", &err), TETRIS_EINVAL);
+    cr_assert(strstr(err.msg, "array.hh: unknown parameter") != NULL, "%s", err.msg);
+    cr_assert_eq(tetris_config_set(&cfg, "accum.location", "everywhere", &err), TETRIS_EINVAL);
+    cr_assert_eq(tetris_config_set(&cfg, "array.h", "4x", &err), TETRIS_EINVAL);
+    /* a cross-check: the ifmap scratchpad must hold a window of max_kernel */
+    cr_assert_eq(tetris_config_set(&cfg, "rf.ifmap_words", "3", &err), TETRIS_EINVAL);
+    cr_assert_eq(memcmp(&before, &cfg, sizeof cfg), 0, "a failed set must leave cfg unchanged");
+}

@@ -1,0 +1,574 @@
+// modules: tetris_dram_accum tetris_vault_ctrl
+//
+// Unit testbench of tetris_vault_ctrl. A behavioural DRAM device (below)
+// executes the controller's ACT/RD/WR/PRE/ACC commands on its own memory,
+// returns read data T_CL cycles after each RD, adds ACC data with the C model
+// of tetris_dram_accum, and passes every command to libtetris's DRAM checker:
+// any timing or protocol violation fails the run. Seeded random request
+// streams (row hits and misses, bank conflicts, read-after-write and
+// accumulate chains on one address, random masks, bursts and pauses that fill
+// the queue) go to the controller; the expected memory is libtetris's
+// functional vault model, updated in acceptance order, and every read
+// response must equal what it returned. At the end the device's memory must
+// equal the model's, burst by burst, through the documented address mapping,
+// and the err output must rise for exactly the requests the model rejects.
+//
+// Usage: tb_vault_ctrl --config FILE [--seed N] [--requests K] [+verilator+...]
+// Prints "N passed, M failed"; exit 0 only if nothing failed.
+#include <cinttypes>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "Vtetris_vault_ctrl.h"
+#include "verilated.h"
+
+#include "tetris.h"
+
+namespace {
+
+using Bytes = std::vector<uint8_t>;
+
+uint64_t next(uint64_t &s)
+{
+    uint64_t z = (s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+int rnd(uint64_t &s, int lo, int hi)
+{
+    return lo + static_cast<int>(next(s) % static_cast<uint64_t>(hi - lo + 1));
+}
+
+// Port <-> little-endian bytes, for ports of any width.
+template <std::size_t N> void to_port(VlWide<N> &p, const Bytes &b)
+{
+    for (std::size_t w = 0; w < N; w++) {
+        uint32_t v = 0;
+        for (std::size_t k = 0; k < 4 && 4 * w + k < b.size(); k++)
+            v |= static_cast<uint32_t>(b[4 * w + k]) << (8 * k);
+        p[w] = v;
+    }
+}
+
+template <typename T> void to_port(T &p, const Bytes &b)
+{
+    uint64_t v = 0;
+    for (std::size_t i = 0; i < b.size() && i < 8; i++)
+        v |= static_cast<uint64_t>(b[i]) << (8 * i);
+    p = static_cast<T>(v);
+}
+
+template <std::size_t N> Bytes from_port(const VlWide<N> &p, std::size_t nbytes)
+{
+    Bytes b(nbytes);
+    for (std::size_t i = 0; i < nbytes; i++)
+        b[i] = static_cast<uint8_t>(p.at(i / 4) >> (8 * (i % 4)));
+    return b;
+}
+
+template <typename T> Bytes from_port(const T &p, std::size_t nbytes)
+{
+    Bytes b(nbytes);
+    for (std::size_t i = 0; i < nbytes; i++)
+        b[i] = static_cast<uint8_t>(static_cast<uint64_t>(p) >> (8 * i));
+    return b;
+}
+
+const char *const kCmdName[] = {"NOP", "ACT", "RD", "WR", "PRE", "ACC"};
+
+// The behavioural DRAM of one vault. Column commands work on the bank's open
+// row (the checker verifies that dram_row names it).
+class Device {
+  public:
+    explicit Device(const tetris_config &cfg) : cfg_(cfg)
+    {
+        tetris_arith_from_config(&cfg, &arith_);
+        tetris_dram_timing_of(&cfg, &t_);
+        reset();
+    }
+    ~Device() { tetris_dram_checker_destroy(chk_); }
+    Device(const Device &) = delete;
+    Device &operator=(const Device &) = delete;
+
+    // Power-up: banks closed, no read data under way, a fresh checker. The
+    // memory keeps its contents.
+    void reset()
+    {
+        tetris_dram_checker_destroy(chk_);
+        chk_ = nullptr;
+        if (tetris_dram_checker_create(&cfg_, &chk_)) {
+            std::fprintf(stderr, "tb_vault_ctrl: cannot create the DRAM checker\n");
+            std::exit(2);
+        }
+        open_row_.assign(static_cast<std::size_t>(cfg_.dram_banks), -1);
+        returns_.clear();
+    }
+
+    // Execute one command issued in `cycle`; "" or the checker's message.
+    std::string command(uint64_t cycle, int cmd, int bank, int row, int col, const Bytes &wdata,
+                        const Bytes &wmask)
+    {
+        if (tetris_dram_checker_cmd(chk_, cycle, cmd, bank, row, col))
+            return tetris_dram_checker_msg(chk_);
+        count_[cmd]++;
+        int &open = open_row_[static_cast<std::size_t>(bank)];
+        switch (cmd) {
+        case TETRIS_DRAM_ACT: open = row; break;
+        case TETRIS_DRAM_PRE: open = -1; break;
+        case TETRIS_DRAM_RD:
+            returns_.push_back({cycle + static_cast<uint64_t>(t_.tcl), burst(bank, open, col)});
+            break;
+        case TETRIS_DRAM_WR: {
+            Bytes &m = burst(bank, open, col);
+            for (std::size_t i = 0; i < m.size(); i++)
+                if ((wmask[i / 32] >> ((i / 4) % 8)) & 1)
+                    m[i] = wdata[i];
+            break;
+        }
+        default: // ACC: the near-bank adder, as in tetris_dram_accum
+            tetris_dram_accum(&arith_, cfg_.dram_burst_bytes, burst(bank, open, col).data(),
+                              wdata.data(), wmask.data());
+            break;
+        }
+        return "";
+    }
+
+    // Read data due in `cycle`, if any.
+    bool read_data(uint64_t cycle, Bytes &out)
+    {
+        if (returns_.empty() || returns_.front().first != cycle)
+            return false;
+        out = returns_.front().second;
+        returns_.pop_front();
+        return true;
+    }
+
+    Bytes &burst(int bank, int row, int col)
+    {
+        uint64_t cols = static_cast<uint64_t>(cfg_.dram_row_bytes / cfg_.dram_burst_bytes);
+        uint64_t key = (static_cast<uint64_t>(bank) * static_cast<uint64_t>(cfg_.dram_rows) +
+                        static_cast<uint64_t>(row)) * cols + static_cast<uint64_t>(col);
+        auto it = mem_.find(key);
+        if (it == mem_.end())
+            it = mem_.emplace(key, Bytes(static_cast<std::size_t>(cfg_.dram_burst_bytes), 0)).first;
+        return it->second;
+    }
+
+    uint64_t count(int cmd) const { return count_[cmd]; }
+
+    int open_banks() const
+    {
+        int n = 0;
+        for (int r : open_row_)
+            n += r >= 0;
+        return n;
+    }
+
+  private:
+    const tetris_config &cfg_;
+    tetris_arith arith_;
+    tetris_dram_timing t_;
+    tetris_dram_checker *chk_ = nullptr;
+    std::vector<int> open_row_;
+    std::unordered_map<uint64_t, Bytes> mem_;
+    std::deque<std::pair<uint64_t, Bytes>> returns_;
+    uint64_t count_[6] = {0, 0, 0, 0, 0, 0};
+};
+
+struct Request {
+    int op;
+    uint32_t addr;
+    Bytes data, mask;
+};
+
+class Bench {
+  public:
+    // argv: the +verilator+... options reach the model (e.g. +verilator+rand+reset+2)
+    Bench(const tetris_config &cfg, uint64_t seed, int argc, char **argv)
+        : cfg_(cfg), burst_(static_cast<std::size_t>(cfg.dram_burst_bytes)),
+          lanes_(burst_ / 4), mask_bytes_((lanes_ + 7) / 8), dev_(cfg), seed_(seed)
+    {
+        ctx_.reset(new VerilatedContext);
+        ctx_->commandArgs(argc, argv);
+        top_.reset(new Vtetris_vault_ctrl(ctx_.get()));
+        if (tetris_vault_mem_create(&cfg, &model_)) {
+            std::fprintf(stderr, "tb_vault_ctrl: cannot create the vault model\n");
+            std::exit(2);
+        }
+        tetris_derived d;
+        tetris_config_derive(&cfg, &d);
+        span_ = d.vault_capacity < (1ull << 32) ? d.vault_capacity : (1ull << 32);
+    }
+    ~Bench()
+    {
+        top_->final();
+        tetris_vault_mem_destroy(model_);
+    }
+    Bench(const Bench &) = delete;
+    Bench &operator=(const Bench &) = delete;
+
+    // The port widths must be the configuration's (the RTL was generated from it).
+    bool ports_match() const
+    {
+        return sizeof top_->req_wdata == burst_ && sizeof top_->dram_rdata == burst_;
+    }
+
+    void check(bool ok, const std::string &what)
+    {
+        if (ok) {
+            passed_++;
+            return;
+        }
+        if (failed_++ < 10)
+            std::printf("FAIL: %s\n", what.c_str());
+    }
+
+    void reset()
+    {
+        top_->rst_n = 0;
+        top_->req_valid = 0;
+        top_->dram_rvalid = 0;
+        for (int i = 0; i < 2; i++)
+            edge();
+        top_->rst_n = 1;
+        dev_.reset();
+        pending_.clear();
+        violation_.clear();
+    }
+
+    // The random stream: k requests, every response and the final memory checked.
+    void stream(int k)
+    {
+        reset();
+        bool allow_acc = cfg_.accum != TETRIS_ACCUM_NONE;
+        uint32_t last = 0;
+        std::vector<uint32_t> recent(8, 0);
+        std::set<uint32_t> touched;
+        int issued = 0, phase_left = 0, rate = 100;
+        bool have = false, err_seen = false;
+        uint64_t quiet = 0; // cycles without progress
+        uint64_t start = cycle_;
+        Request r;
+        while ((issued < k || have || !pending_.empty() || !top_->idle) && quiet < 20000) {
+            if (phase_left-- <= 0) { // traffic phases: saturating, busy, sparse
+                static const int rates[] = {100, 100, 70, 30, 5};
+                rate = rates[rnd(seed_, 0, 4)];
+                phase_left = rnd(seed_, 5, 150);
+            }
+            if (!have && issued < k && rnd(seed_, 1, 100) <= rate) {
+                r = random_request(allow_acc, last, recent);
+                last = r.addr;
+                recent[static_cast<std::size_t>(rnd(seed_, 0, 7))] = r.addr;
+                have = true;
+                issued++;
+            }
+            top_->req_valid = have;
+            if (have) {
+                top_->req_op = static_cast<uint8_t>(r.op);
+                top_->req_addr = r.addr;
+                to_port(top_->req_wdata, r.data);
+                to_port(top_->req_wmask, r.mask);
+            }
+            bool progress = false;
+            if (!cycle_inputs_and_outputs(progress))
+                break;
+            if (top_->err)
+                err_seen = true;
+            if (have && !top_->req_ready)
+                stalled_++;
+            if (have && top_->req_ready) { // accepted at this edge
+                accept(r);
+                if (r.op != TETRIS_VAULT_RD)
+                    touched.insert(r.addr);
+                have = false;
+                progress = true;
+            }
+            edge();
+            quiet = progress ? 0 : quiet + 1;
+        }
+        cycles_ = cycle_ - start;
+        check(violation_.empty(), "DRAM checker: " + violation_);
+        if (!violation_.empty())
+            return; // the device no longer mirrors the controller: stop here
+        check(issued == k && !have && pending_.empty(),
+              "every request completed (" + std::to_string(pending_.size()) +
+                  " responses missing)");
+        check(!err_seen, "err stays low on legal requests");
+        // let closed-page precharges go out (and be checked)
+        tetris_dram_timing t;
+        tetris_dram_timing_of(&cfg_, &t);
+        top_->req_valid = 0;
+        for (int i = 0; i < t.tras + t.tacc + t.trp + 4; i++) {
+            bool progress = false;
+            if (!cycle_inputs_and_outputs(progress))
+                break;
+            edge();
+        }
+        check(violation_.empty(), "DRAM checker after the last request: " + violation_);
+        if (cfg_.dram_page_policy == TETRIS_PAGE_CLOSED) {
+            check(dev_.count(TETRIS_DRAM_ACT) == static_cast<uint64_t>(k),
+                  "closed page: one ACT per request");
+            check(dev_.open_banks() == 0, "closed page: every bank is precharged at the end");
+        }
+        for (uint32_t a : touched) {
+            Bytes want(burst_);
+            int bank, row, col;
+            if (tetris_vault_mem_read(model_, a, want.data()) ||
+                tetris_vault_addr_decode(&cfg_, a, &bank, &row, &col)) {
+                check(false, "model rejects touched address " + std::to_string(a));
+                continue;
+            }
+            check(dev_.burst(bank, row, col) == want,
+                  "DRAM burst at address " + std::to_string(a) + " equals the model");
+        }
+        touched_ = touched.size();
+    }
+
+    // One rejected request: err must rise when the model rejects it (op 3, an
+    // undefined op, is rejected by the interface definition).
+    void err_test(const char *what, int op, uint32_t addr)
+    {
+        reset();
+        int failed_before = failed_;
+        Request r{op, addr, Bytes(burst_, 0x5A), full_mask()};
+        Bytes scratch(burst_);
+        bool want_err = true;
+        if (op == TETRIS_VAULT_ACC)
+            want_err = tetris_vault_mem_accum(model_, addr, r.data.data(), r.mask.data()) != 0;
+        else if (op == TETRIS_VAULT_RD)
+            want_err = tetris_vault_mem_read(model_, addr, scratch.data()) != 0;
+        top_->req_valid = 1;
+        top_->req_op = static_cast<uint8_t>(op);
+        top_->req_addr = addr;
+        to_port(top_->req_wdata, r.data);
+        to_port(top_->req_wmask, r.mask);
+        bool progress = false, accepted = false;
+        for (int i = 0; i < 100 && !accepted; i++) {
+            cycle_inputs_and_outputs(progress);
+            accepted = top_->req_ready;
+            edge();
+        }
+        top_->req_valid = 0;
+        for (int i = 0; i < 100; i++) {
+            cycle_inputs_and_outputs(progress);
+            edge();
+        }
+        check(accepted && want_err && top_->err && top_->idle && violation_.empty(),
+              std::string("err rises for ") + what + ", and the request is dropped");
+        std::printf("err test: %s: %s\n", what, failed_ == failed_before ? "pass" : "FAIL");
+    }
+
+    void report(int k) const
+    {
+        static const char *const page[] = {"closed", "open"};
+        size_t n;
+        const tetris_param *p = tetris_params(&n);
+        const char *accum = "?";
+        for (size_t i = 0; i < n; i++)
+            if (std::strcmp(p[i].key, "accum.location") == 0)
+                accum = p[i].enum_names[cfg_.accum];
+        std::printf("config %s (accum %s, %s page), %d requests, %" PRIu64
+                    " cycles (%" PRIu64 " with a request held back), %zu bursts written;"
+                    " DRAM commands:",
+                    cfg_.name, accum, page[cfg_.dram_page_policy], k, cycles_, stalled_,
+                    touched_);
+        for (int c = TETRIS_DRAM_ACT; c <= TETRIS_DRAM_ACC; c++)
+            std::printf(" %s %" PRIu64, kCmdName[c], dev_.count(c));
+        std::printf("\n%d passed, %d failed\n", passed_, failed_);
+    }
+
+    int failed() const { return failed_; }
+    uint64_t span() const { return span_; }
+
+  private:
+    void edge()
+    {
+        top_->clk = 0;
+        top_->eval();
+        top_->clk = 1;
+        top_->eval();
+        cycle_++;
+    }
+
+    // Drive this cycle's read data, settle, and act on the cycle's outputs:
+    // the DRAM command (checked, executed) and a read response (compared).
+    // Returns false after a timing violation (kept in violation_).
+    bool cycle_inputs_and_outputs(bool &progress)
+    {
+        Bytes rd;
+        top_->dram_rvalid = dev_.read_data(cycle_, rd);
+        if (top_->dram_rvalid)
+            to_port(top_->dram_rdata, rd);
+        top_->clk = 0;
+        top_->eval();
+        if (top_->dram_cmd_valid) {
+            std::string msg = dev_.command(cycle_, top_->dram_cmd, top_->dram_bank, top_->dram_row,
+                                           top_->dram_col, from_port(top_->dram_wdata, burst_),
+                                           from_port(top_->dram_wmask, mask_bytes_));
+            if (!msg.empty()) {
+                violation_ = msg;
+                return false;
+            }
+        }
+        if (top_->rsp_valid) {
+            progress = true;
+            if (pending_.empty()) {
+                check(false, "cycle " + std::to_string(cycle_) + ": a response without a read");
+            } else {
+                Bytes got = from_port(top_->rsp_data, burst_);
+                check(got == pending_.front().second,
+                      "read of address " + std::to_string(pending_.front().first) +
+                          " returns the model's data");
+                pending_.pop_front();
+            }
+        }
+        return true;
+    }
+
+    // Apply an accepted request to the model (reads: remember the data due).
+    void accept(const Request &r)
+    {
+        int rc;
+        if (r.op == TETRIS_VAULT_RD) {
+            Bytes want(burst_);
+            rc = tetris_vault_mem_read(model_, r.addr, want.data());
+            pending_.push_back({r.addr, want});
+        } else if (r.op == TETRIS_VAULT_WR) {
+            rc = tetris_vault_mem_write(model_, r.addr, r.data.data(), r.mask.data());
+        } else {
+            rc = tetris_vault_mem_accum(model_, r.addr, r.data.data(), r.mask.data());
+        }
+        check(rc == 0, "the model takes the request to address " + std::to_string(r.addr));
+    }
+
+    // A request near earlier ones: the same burst (read-after-write and
+    // accumulate chains), the same row, another row of the same bank, the next
+    // burst or row, or anywhere.
+    Request random_request(bool allow_acc, uint32_t last, const std::vector<uint32_t> &recent)
+    {
+        uint64_t row_bytes = static_cast<uint64_t>(cfg_.dram_row_bytes);
+        // + bank_stride: the next row of the same bank
+        uint64_t bank_stride = row_bytes * static_cast<uint64_t>(cfg_.dram_banks);
+        int cols = cfg_.dram_row_bytes / cfg_.dram_burst_bytes;
+        uint64_t base = recent[static_cast<std::size_t>(rnd(seed_, 0, 7))];
+        uint64_t a;
+        switch (rnd(seed_, 0, 6)) {
+        case 0:
+        case 1: a = base; break;
+        case 2:
+            a = base / row_bytes * row_bytes +
+                static_cast<uint64_t>(rnd(seed_, 0, cols - 1)) * burst_;
+            break;
+        case 3: a = base + static_cast<uint64_t>(rnd(seed_, 1, 3)) * bank_stride; break;
+        case 4: a = last + burst_; break;
+        case 5: a = last + row_bytes; break;
+        default: a = next(seed_) % span_ / burst_ * burst_; break;
+        }
+        Request r;
+        r.addr = static_cast<uint32_t>(a % span_);
+        int p = rnd(seed_, 1, 100);
+        if (allow_acc)
+            r.op = p <= 35 ? TETRIS_VAULT_RD : p <= 65 ? TETRIS_VAULT_WR : TETRIS_VAULT_ACC;
+        else
+            r.op = p <= 55 ? TETRIS_VAULT_RD : TETRIS_VAULT_WR;
+        r.data.resize(burst_);
+        for (auto &b : r.data)
+            b = static_cast<uint8_t>(next(seed_));
+        r.mask = full_mask();
+        if (rnd(seed_, 1, 10) <= 3)
+            for (std::size_t i = 0; i < lanes_; i++)
+                if (rnd(seed_, 0, 1))
+                    r.mask[i / 8] &= static_cast<uint8_t>(~(1u << (i % 8)));
+        return r;
+    }
+
+    // Every lane on; no bits above the last lane (the port has none).
+    Bytes full_mask() const
+    {
+        Bytes m(mask_bytes_, 0);
+        for (std::size_t i = 0; i < lanes_; i++)
+            m[i / 8] |= static_cast<uint8_t>(1u << (i % 8));
+        return m;
+    }
+
+    const tetris_config &cfg_;
+    std::size_t burst_;
+    std::size_t lanes_;      // 32-bit lanes per burst
+    std::size_t mask_bytes_; // lane i: bit i % 8 of byte i / 8
+    std::unique_ptr<VerilatedContext> ctx_;
+    std::unique_ptr<Vtetris_vault_ctrl> top_;
+    Device dev_;
+    tetris_vault_mem *model_ = nullptr;
+    uint64_t seed_;
+    uint64_t span_ = 0;     // legal addresses: below the capacity and 2^32
+    uint64_t cycle_ = 0;
+    uint64_t cycles_ = 0;   // of the random stream
+    uint64_t stalled_ = 0;  // cycles of the stream with req_valid and not req_ready
+    std::size_t touched_ = 0;
+    std::deque<std::pair<uint32_t, Bytes>> pending_; // reads accepted, data due
+    std::string violation_; // the checker's first complaint
+    int passed_ = 0, failed_ = 0;
+};
+
+void usage()
+{
+    std::fprintf(stderr,
+                 "usage: tb_vault_ctrl --config FILE [--seed N] [--requests K] [+verilator+...]\n");
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    const char *config = nullptr;
+    uint64_t seed = 1;
+    int requests = 3000;
+    for (int i = 1; i < argc; i++) {
+        std::string a = argv[i];
+        if (i + 1 < argc && a == "--config")
+            config = argv[++i];
+        else if (i + 1 < argc && a == "--seed")
+            seed = std::strtoull(argv[++i], nullptr, 0);
+        else if (i + 1 < argc && a == "--requests")
+            requests = std::atoi(argv[++i]);
+        else if (a[0] != '+') { // +verilator+... options are the model's
+            usage();
+            return 2;
+        }
+    }
+    if (!config || requests < 1) {
+        usage();
+        return 2;
+    }
+    tetris_config cfg;
+    tetris_error err = {""};
+    if (tetris_config_load(config, &cfg, &err)) {
+        std::fprintf(stderr, "tb_vault_ctrl: %s\n", err.msg);
+        return 2;
+    }
+    Bench b(cfg, seed, argc, argv);
+    if (!b.ports_match()) {
+        std::fprintf(stderr, "tb_vault_ctrl: the RTL was generated for another burst size\n");
+        return 2;
+    }
+    b.stream(requests);
+    b.err_test("a misaligned address", TETRIS_VAULT_RD,
+               static_cast<uint32_t>(cfg.dram_burst_bytes / 2));
+    if (b.span() < (1ull << 32))
+        b.err_test("an address beyond the vault", TETRIS_VAULT_RD, static_cast<uint32_t>(b.span()));
+    b.err_test("an undefined op", 3, 0);
+    if (cfg.accum == TETRIS_ACCUM_NONE)
+        b.err_test("an accumulate without in-memory accumulation", TETRIS_VAULT_ACC, 0);
+    b.report(requests);
+    return b.failed() ? 1 : 0;
+}

@@ -1,0 +1,404 @@
+/*
+ * The DRAM side of tetris_vault_ctrl in libtetris (docs/vault.md): timing
+ * conversion, address mapping, the near-bank adder, the DRAM command checker
+ * (every rule at its exact minimum and one cycle short, every violation) and
+ * the functional vault memory.
+ */
+#include <criterion/criterion.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "tetris.h"
+
+enum { ACT = TETRIS_DRAM_ACT, RD = TETRIS_DRAM_RD, WR = TETRIS_DRAM_WR, PRE = TETRIS_DRAM_PRE,
+       ACC = TETRIS_DRAM_ACC };
+
+/* T-16 at 500 MHz: tCK 800 ps is 0.4 engine cycles; tRCD = tCL = tRP = 17 -> 7,
+ * tRAS 34 -> 14, tCCD 4 -> 2, tACC = tCL + tCCD = 9. */
+enum { TRCD = 7, TCL = 7, TRP = 7, TRAS = 14, TCCD = 2, TACC = 9 };
+
+static tetris_config t16(int accum)
+{
+    tetris_config cfg;
+    tetris_config_defaults(&cfg);
+    cfg.accum = accum;
+    return cfg;
+}
+
+static tetris_dram_checker *checker(int accum)
+{
+    tetris_config cfg = t16(accum);
+    tetris_dram_checker *c = NULL;
+    cr_assert_eq(tetris_dram_checker_create(&cfg, &c), TETRIS_OK);
+    return c;
+}
+
+/* Apply a command that must be legal. */
+static void ok(tetris_dram_checker *c, uint64_t cycle, int cmd, int bank, int row, int col)
+{
+    int v = tetris_dram_checker_cmd(c, cycle, cmd, bank, row, col);
+    cr_assert_eq(v, TETRIS_DRAM_LEGAL, "cycle %llu: %s", (unsigned long long)cycle,
+                 tetris_dram_checker_msg(c));
+}
+
+/* A command that must be rejected with code, its message containing text. */
+static void bad(tetris_dram_checker *c, uint64_t cycle, int cmd, int bank, int row, int col,
+                int code, const char *text)
+{
+    int v = tetris_dram_checker_cmd(c, cycle, cmd, bank, row, col);
+    cr_assert_eq(v, code, "cycle %llu: got %d (%s)", (unsigned long long)cycle, v,
+                 tetris_dram_checker_msg(c));
+    cr_assert(strstr(tetris_dram_checker_msg(c), text), "\"%s\" lacks \"%s\"",
+              tetris_dram_checker_msg(c), text);
+}
+
+/* ---------------------------------------------------------------- timing */
+
+Test(vault_timing, t16_in_engine_cycles)
+{
+    tetris_config cfg = t16(TETRIS_ACCUM_DRAM_DIE);
+    tetris_dram_timing t;
+    tetris_dram_timing_of(&cfg, &t);
+    cr_assert_eq(t.trcd, TRCD);
+    cr_assert_eq(t.tcl, TCL);
+    cr_assert_eq(t.trp, TRP);
+    cr_assert_eq(t.tras, TRAS);
+    cr_assert_eq(t.tccd, TCCD);
+    cr_assert_eq(t.tacc, TACC);
+}
+
+Test(vault_timing, rounds_up_exact_products_stay)
+{
+    tetris_config cfg = t16(TETRIS_ACCUM_NONE);
+    cfg.dram_tck_ps = 1000;
+    cfg.clock_mhz = 1000; /* one DRAM cycle is one engine cycle */
+    for (int n = 1; n <= 1000; n++)
+        cr_assert_eq(tetris_dram_cycles(&cfg, n), n);
+    cfg.clock_mhz = 333.3; /* 3 ns cycles: 0.3333 per 1000 ps */
+    cr_assert_eq(tetris_dram_cycles(&cfg, 3), 1);
+    cr_assert_eq(tetris_dram_cycles(&cfg, 4), 2);
+    cfg.clock_mhz = 1;
+    cfg.dram_tck_ps = 1; /* far below one engine cycle: still at least 1 */
+    cr_assert_eq(tetris_dram_cycles(&cfg, 1), 1);
+    cfg.clock_mhz = 2000; /* 500 ps engine cycles: 17 x 800 ps = 27.2 -> 28 */
+    cfg.dram_tck_ps = 800;
+    cr_assert_eq(tetris_dram_cycles(&cfg, 17), 28);
+}
+
+/* ---------------------------------------------------------------- mapping */
+
+Test(vault_map, row_bank_column_byte)
+{
+    tetris_config cfg = t16(TETRIS_ACCUM_NONE); /* 32 B bursts, 256 B rows, 16 banks */
+    int bank, row, col;
+    cr_assert_eq(tetris_vault_addr_decode(&cfg, 0, &bank, &row, &col), TETRIS_OK);
+    cr_assert(bank == 0 && row == 0 && col == 0);
+    cr_assert_eq(tetris_vault_addr_decode(&cfg, 7 * 32, &bank, &row, &col), TETRIS_OK);
+    cr_assert(bank == 0 && row == 0 && col == 7);
+    /* the next row's worth of bytes goes to the next bank */
+    cr_assert_eq(tetris_vault_addr_decode(&cfg, 256, &bank, &row, &col), TETRIS_OK);
+    cr_assert(bank == 1 && row == 0 && col == 0);
+    cr_assert_eq(tetris_vault_addr_decode(&cfg, 16 * 256 + 3 * 256 + 5 * 32, &bank, &row, &col),
+                 TETRIS_OK);
+    cr_assert(bank == 3 && row == 1 && col == 5);
+    uint64_t last = 256ull * 16 * 65536 - 32;
+    cr_assert_eq(tetris_vault_addr_decode(&cfg, last, &bank, &row, &col), TETRIS_OK);
+    cr_assert(bank == 15 && row == 65535 && col == 7);
+}
+
+Test(vault_map, rejects_misaligned_and_outside)
+{
+    tetris_config cfg = t16(TETRIS_ACCUM_NONE);
+    int bank, row, col;
+    cr_assert_eq(tetris_vault_addr_decode(&cfg, 16, &bank, &row, &col), TETRIS_EINVAL);
+    cr_assert_eq(tetris_vault_addr_decode(&cfg, 256ull * 16 * 65536, &bank, &row, &col),
+                 TETRIS_EINVAL);
+    cfg.dram_rows = 1 << 24; /* 64 GB: the 32-bit request address ends first */
+    cr_assert_eq(tetris_vault_addr_decode(&cfg, 1ull << 32, &bank, &row, &col), TETRIS_EINVAL);
+    cr_assert_eq(tetris_vault_addr_decode(&cfg, (1ull << 32) - 32, &bank, &row, &col), TETRIS_OK);
+}
+
+/* ---------------------------------------------------------------- adder */
+
+static void put32(uint8_t *b, int lane, uint32_t v)
+{
+    for (int k = 0; k < 4; k++)
+        b[4 * lane + k] = (uint8_t)(v >> (8 * k));
+}
+
+static uint32_t get32(const uint8_t *b, int lane)
+{
+    uint32_t v = 0;
+    for (int k = 0; k < 4; k++)
+        v |= (uint32_t)b[4 * lane + k] << (8 * k);
+    return v;
+}
+
+Test(vault_accum, lanes_wrap_at_acc_bits_under_mask)
+{
+    tetris_arith a = {16, 24, 8};
+    uint8_t mem[32], add[32];
+    for (int i = 0; i < 8; i++) {
+        put32(mem, i, 0x007FFFFFu); /* the largest 24-bit value */
+        put32(add, i, 1);
+    }
+    uint8_t mask = 0x5A; /* lanes 1, 3, 4, 6 */
+    tetris_dram_accum(&a, 32, mem, add, &mask);
+    for (int i = 0; i < 8; i++)
+        cr_assert_eq(get32(mem, i), (mask >> i) & 1 ? 0xFF800000u : 0x007FFFFFu, "lane %d", i);
+    /* NULL: every lane; -2^23 + -1 wraps to 2^23 - 1 */
+    for (int i = 0; i < 8; i++)
+        put32(add, i, 0xFFFFFFFFu);
+    tetris_dram_accum(&a, 32, mem, add, NULL);
+    for (int i = 0; i < 8; i++)
+        cr_assert_eq(get32(mem, i), (mask >> i) & 1 ? 0x007FFFFFu : 0x007FFFFEu, "lane %d", i);
+}
+
+Test(vault_accum, equals_acc_add_at_32_bits)
+{
+    tetris_arith a = {16, 32, 8};
+    uint64_t s = 12345;
+    for (int n = 0; n < 1000; n++) {
+        uint8_t mem[16], add[16];
+        uint32_t x[4], y[4];
+        for (int i = 0; i < 4; i++) {
+            s = s * 6364136223846793005ull + 1442695040888963407ull;
+            x[i] = (uint32_t)(s >> 32);
+            y[i] = (uint32_t)s;
+            put32(mem, i, x[i]);
+            put32(add, i, y[i]);
+        }
+        tetris_dram_accum(&a, 16, mem, add, NULL);
+        for (int i = 0; i < 4; i++)
+            cr_assert_eq(get32(mem, i), (uint32_t)tetris_acc_add(&a, (int32_t)x[i], (int32_t)y[i]));
+    }
+}
+
+/* ---------------------------------------------------------------- checker: legal */
+
+Test(vault_checker, closed_page_at_every_minimum)
+{
+    tetris_dram_checker *c = checker(TETRIS_ACCUM_DRAM_DIE);
+    ok(c, 100, ACT, 3, 42, 0);
+    ok(c, 100 + TRCD, RD, 3, 42, 1);
+    ok(c, 100 + TRAS, PRE, 3, 0, 0);
+    ok(c, 100 + TRAS + TRP, ACT, 3, 7, 0);
+    ok(c, 100 + TRAS + TRP + TRCD, WR, 3, 7, 0);
+    ok(c, 100 + TRAS + TRP + TRCD + TCCD, ACC, 3, 7, 1);
+    ok(c, 100 + TRAS + TRP + TRCD + TCCD + TACC, PRE, 3, 0, 0);
+    cr_assert_str_eq(tetris_dram_checker_msg(c), "");
+    tetris_dram_checker_destroy(c);
+}
+
+Test(vault_checker, banks_interleave_with_tccd)
+{
+    tetris_dram_checker *c = checker(TETRIS_ACCUM_BANK);
+    for (int b = 0; b < 16; b++)
+        ok(c, (uint64_t)b, ACT, b, b, 0);
+    /* one column command every tCCD, round the banks, rows held open */
+    uint64_t t = 15 + TRCD;
+    for (int i = 0; i < 64; i++, t += TCCD)
+        ok(c, t, i % 3 == 0 ? RD : i % 3 == 1 ? WR : ACC, i % 16, i % 16, i % 8);
+    tetris_dram_checker_destroy(c);
+}
+
+Test(vault_checker, open_page_row_hits)
+{
+    tetris_dram_checker *c = checker(TETRIS_ACCUM_NONE);
+    ok(c, 0, ACT, 0, 5, 0);
+    for (int i = 0; i < 8; i++)
+        ok(c, (uint64_t)(TRCD + i * TCCD), i & 1 ? WR : RD, 0, 5, i);
+    ok(c, (uint64_t)(TRCD + 7 * TCCD + TCCD), PRE, 0, 0, 0); /* after the last burst */
+    tetris_dram_checker_destroy(c);
+}
+
+Test(vault_checker, rejected_command_leaves_state)
+{
+    tetris_dram_checker *c = checker(TETRIS_ACCUM_NONE);
+    ok(c, 10, ACT, 1, 9, 0);
+    bad(c, 11, RD, 1, 9, 0, TETRIS_DRAM_V_TRCD, "tRCD");
+    ok(c, 10 + TRCD, RD, 1, 9, 0); /* the rejected RD did not count for tCCD */
+    tetris_dram_checker_destroy(c);
+}
+
+/* ---------------------------------------------------------------- checker: violations */
+
+Test(vault_checker, trcd)
+{
+    tetris_dram_checker *c = checker(TETRIS_ACCUM_DRAM_DIE);
+    ok(c, 33, ACT, 3, 1, 0);
+    bad(c, 33 + TRCD - 1, RD, 3, 1, 0, TETRIS_DRAM_V_TRCD,
+        "cycle 39: bank 3: RD 6 cycles after ACT, tRCD is 7");
+    bad(c, 33 + TRCD - 1, WR, 3, 1, 0, TETRIS_DRAM_V_TRCD, "WR 6 cycles after ACT");
+    bad(c, 33 + TRCD - 1, ACC, 3, 1, 0, TETRIS_DRAM_V_TRCD, "ACC 6 cycles after ACT");
+    tetris_dram_checker_destroy(c);
+}
+
+Test(vault_checker, trp)
+{
+    tetris_dram_checker *c = checker(TETRIS_ACCUM_NONE);
+    ok(c, 0, ACT, 2, 1, 0);
+    ok(c, TRAS, PRE, 2, 0, 0);
+    bad(c, TRAS + TRP - 1, ACT, 2, 1, 0, TETRIS_DRAM_V_TRP,
+        "bank 2: ACT 6 cycles after PRE, tRP is 7");
+    ok(c, TRAS + TRP - 1, ACT, 3, 1, 0); /* another bank is free */
+    tetris_dram_checker_destroy(c);
+}
+
+Test(vault_checker, tras)
+{
+    tetris_dram_checker *c = checker(TETRIS_ACCUM_NONE);
+    ok(c, 0, ACT, 0, 1, 0);
+    bad(c, TRAS - 1, PRE, 0, 0, 0, TETRIS_DRAM_V_TRAS, "PRE 13 cycles after ACT, tRAS is 14");
+    tetris_dram_checker_destroy(c);
+}
+
+Test(vault_checker, tccd_any_bank)
+{
+    tetris_dram_checker *c = checker(TETRIS_ACCUM_BANK);
+    ok(c, 0, ACT, 0, 1, 0);
+    ok(c, 1, ACT, 1, 1, 0);
+    ok(c, 20, RD, 0, 1, 0);
+    bad(c, 20 + TCCD - 1, WR, 1, 1, 0, TETRIS_DRAM_V_TCCD,
+        "bank 1: WR 1 cycles after RD to bank 0, tCCD is 2");
+    bad(c, 20 + TCCD - 1, ACC, 1, 1, 0, TETRIS_DRAM_V_TCCD, "tCCD is 2");
+    ok(c, 20 + TCCD, ACC, 1, 1, 0);
+    bad(c, 20 + 2 * TCCD - 1, RD, 0, 1, 0, TETRIS_DRAM_V_TCCD, "after ACC to bank 1");
+    tetris_dram_checker_destroy(c);
+}
+
+Test(vault_checker, pre_waits_for_the_burst)
+{
+    tetris_dram_checker *c = checker(TETRIS_ACCUM_NONE);
+    ok(c, 0, ACT, 4, 1, 0);
+    ok(c, 40, WR, 4, 1, 0);
+    bad(c, 40 + TCCD - 1, PRE, 4, 0, 0, TETRIS_DRAM_V_TCCD,
+        "bank 4: PRE 1 cycles after WR, its burst (tCCD) is 2");
+    ok(c, 40 + TCCD, PRE, 4, 0, 0);
+    tetris_dram_checker_destroy(c);
+}
+
+Test(vault_checker, tacc_holds_the_bank)
+{
+    tetris_dram_checker *c = checker(TETRIS_ACCUM_DRAM_DIE);
+    ok(c, 0, ACT, 5, 1, 0);
+    ok(c, 1, ACT, 6, 1, 0);
+    ok(c, 40, ACC, 5, 1, 2);
+    ok(c, 40 + TCCD, RD, 6, 1, 0); /* other banks: only tCCD */
+    bad(c, 40 + TACC - 1, RD, 5, 1, 2, TETRIS_DRAM_V_TACC,
+        "bank 5: RD 8 cycles after ACC, tACC (tCL + tCCD) is 9");
+    bad(c, 40 + TACC - 1, ACC, 5, 1, 2, TETRIS_DRAM_V_TACC, "ACC 8 cycles after ACC");
+    bad(c, 40 + TACC - 1, PRE, 5, 0, 0, TETRIS_DRAM_V_TACC, "PRE 8 cycles after ACC");
+    ok(c, 40 + TACC, RD, 5, 1, 2);
+    tetris_dram_checker_destroy(c);
+}
+
+Test(vault_checker, acc_needs_a_dram_adder)
+{
+    int none[] = {TETRIS_ACCUM_NONE, TETRIS_ACCUM_CONTROLLER};
+    const char *name[] = {"accum.location is none", "accum.location is controller"};
+    for (int i = 0; i < 2; i++) {
+        tetris_dram_checker *c = checker(none[i]);
+        ok(c, 0, ACT, 0, 1, 0);
+        bad(c, 20, ACC, 0, 1, 0, TETRIS_DRAM_V_NOACC, name[i]);
+        tetris_dram_checker_destroy(c);
+    }
+}
+
+Test(vault_checker, bank_state)
+{
+    tetris_dram_checker *c = checker(TETRIS_ACCUM_BANK);
+    bad(c, 0, RD, 0, 0, 0, TETRIS_DRAM_V_STATE, "bank 0: RD to a closed bank");
+    bad(c, 0, WR, 0, 0, 0, TETRIS_DRAM_V_STATE, "WR to a closed bank");
+    bad(c, 0, ACC, 0, 0, 0, TETRIS_DRAM_V_STATE, "ACC to a closed bank");
+    bad(c, 0, PRE, 0, 0, 0, TETRIS_DRAM_V_STATE, "PRE to a closed bank");
+    ok(c, 0, ACT, 0, 8, 0);
+    bad(c, 50, ACT, 0, 9, 0, TETRIS_DRAM_V_STATE, "bank 0: ACT of row 9 while row 8 is open");
+    bad(c, 50, RD, 0, 9, 0, TETRIS_DRAM_V_STATE, "bank 0: RD to row 9, row 8 is open");
+    bad(c, 50, ACC, 0, 7, 0, TETRIS_DRAM_V_STATE, "ACC to row 7, row 8 is open");
+    tetris_dram_checker_destroy(c);
+}
+
+Test(vault_checker, command_bus)
+{
+    tetris_dram_checker *c = checker(TETRIS_ACCUM_NONE);
+    ok(c, 10, ACT, 0, 1, 0);
+    bad(c, 10, ACT, 1, 1, 0, TETRIS_DRAM_V_BUS, "the command of cycle 10");
+    bad(c, 9, ACT, 1, 1, 0, TETRIS_DRAM_V_BUS, "the command of cycle 10");
+    ok(c, 11, ACT, 1, 1, 0);
+    tetris_dram_checker_destroy(c);
+}
+
+Test(vault_checker, out_of_range)
+{
+    tetris_dram_checker *c = checker(TETRIS_ACCUM_NONE);
+    bad(c, 0, 0, 0, 0, 0, TETRIS_DRAM_V_CMD, "unknown DRAM command 0");
+    bad(c, 0, 6, 0, 0, 0, TETRIS_DRAM_V_CMD, "unknown DRAM command 6");
+    bad(c, 0, ACT, 16, 0, 0, TETRIS_DRAM_V_CMD, "ACT to bank 16, the vault has 16 banks");
+    bad(c, 0, ACT, -1, 0, 0, TETRIS_DRAM_V_CMD, "bank -1");
+    bad(c, 0, ACT, 0, 65536, 0, TETRIS_DRAM_V_CMD, "row 65536, banks have 65536 rows");
+    ok(c, 0, ACT, 0, 65535, 0);
+    bad(c, 20, RD, 0, 65535, 8, TETRIS_DRAM_V_CMD, "column 8, rows have 8 bursts");
+    ok(c, 20, RD, 0, 65535, 7);
+    tetris_dram_checker_destroy(c);
+}
+
+Test(vault_checker, rejects_bad_config)
+{
+    tetris_config cfg = t16(TETRIS_ACCUM_NONE);
+    cfg.dram_banks = 0;
+    tetris_dram_checker *c = (tetris_dram_checker *)&cfg;
+    cr_assert_eq(tetris_dram_checker_create(&cfg, &c), TETRIS_EINVAL);
+    cr_assert_null(c);
+}
+
+/* ---------------------------------------------------------------- functional memory */
+
+Test(vault_mem, read_write_accumulate)
+{
+    tetris_config cfg = t16(TETRIS_ACCUM_DRAM_DIE);
+    cfg.acc_bits = 20;
+    tetris_vault_mem *m = NULL;
+    cr_assert_eq(tetris_vault_mem_create(&cfg, &m), TETRIS_OK);
+    uint8_t data[32], got[32];
+    uint64_t addr = 0xABCD00; /* burst-aligned, in the 256 MB vault */
+    cr_assert_eq(tetris_vault_mem_read(m, addr, got), TETRIS_OK);
+    for (int i = 0; i < 32; i++)
+        cr_assert_eq(got[i], 0);
+    for (int i = 0; i < 8; i++)
+        put32(data, i, 0x7FFFFu + (uint32_t)i); /* 2^19 - 1 + i */
+    uint8_t mask = 0xF0;
+    cr_assert_eq(tetris_vault_mem_write(m, addr, data, NULL), TETRIS_OK);
+    cr_assert_eq(tetris_vault_mem_accum(m, addr, data, &mask), TETRIS_OK);
+    cr_assert_eq(tetris_vault_mem_read(m, addr, got), TETRIS_OK);
+    tetris_arith a = {16, 20, 8};
+    for (int i = 0; i < 8; i++) {
+        int32_t v = (int32_t)(0x7FFFFu + (uint32_t)i);
+        uint32_t want = i >= 4 ? (uint32_t)tetris_acc_add(&a, v, v) : (uint32_t)v;
+        cr_assert_eq(get32(got, i), want, "lane %d", i);
+    }
+    /* a masked write keeps the other lanes */
+    for (int i = 0; i < 8; i++)
+        put32(data, i, 0xDEAD0000u + (uint32_t)i);
+    mask = 0x01;
+    cr_assert_eq(tetris_vault_mem_write(m, addr, data, &mask), TETRIS_OK);
+    uint8_t again[32];
+    cr_assert_eq(tetris_vault_mem_read(m, addr, again), TETRIS_OK);
+    cr_assert_eq(get32(again, 0), 0xDEAD0000u);
+    cr_assert_eq(memcmp(again + 4, got + 4, 28), 0);
+    tetris_vault_mem_destroy(m);
+}
+
+Test(vault_mem, rejects_what_the_controller_rejects)
+{
+    tetris_config cfg = t16(TETRIS_ACCUM_NONE);
+    tetris_vault_mem *m = NULL;
+    cr_assert_eq(tetris_vault_mem_create(&cfg, &m), TETRIS_OK);
+    uint8_t data[32] = {1};
+    cr_assert_eq(tetris_vault_mem_accum(m, 0, data, NULL), TETRIS_EINVAL); /* accum none */
+    cr_assert_eq(tetris_vault_mem_write(m, 4, data, NULL), TETRIS_EINVAL);  /* misaligned */
+    cr_assert_eq(tetris_vault_mem_read(m, 256ull << 20, data), TETRIS_EINVAL); /* outside */
+    cr_assert_eq(tetris_vault_mem_read(m, 0, data), TETRIS_OK);
+    cr_assert_eq(data[0], 0); /* nothing was written */
+    tetris_vault_mem_destroy(m);
+}
