@@ -19,28 +19,16 @@
 
 #include "Vtetris_gbuf.h"
 #include "verilated.h"
+#include "testutil.h"
 
 #include "tetris.h"
 
 namespace {
 
-uint64_t next(uint64_t &s)
-{
-    uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-int rnd(uint64_t &s, int lo, int hi)
-{
-    return lo + static_cast<int>(next(s) % static_cast<uint64_t>(hi - lo + 1));
-}
-
 // One in n.
 bool chance(uint64_t &s, int n)
 {
-    return rnd(s, 1, n) == 1;
+    return test_rnd(&s, 1, n) == 1;
 }
 
 // A bank row (wpr 16-bit words, word i in bits [16i+15:16i]) to and from a
@@ -174,8 +162,8 @@ class Traffic {
     const tetris_gbuf_in &step(const tetris_gbuf_out &last)
     {
         if (chance(s_, 256)) { // a new traffic mix
-            load_ = rnd(s_, 1, 4);
-            hot_bank_ = rnd(s_, 0, g_.banks - 1);
+            load_ = test_rnd(&s_, 1, 4);
+            hot_bank_ = test_rnd(&s_, 0, g_.banks - 1);
         }
         for (int p = 0; p < TETRIS_GBUF_PORTS; p++) {
             tetris_gbuf_req &r = in_.port[p];
@@ -189,8 +177,8 @@ class Traffic {
         }
         for (int k = 0; k < TETRIS_GBUF_STREAMS; k++) {
             if (chance(s_, 32))
-                in_.byp_sel[k] = rnd(s_, 0, 1);
-            in_.vault[k].valid = rnd(s_, 0, 1);
+                in_.byp_sel[k] = test_rnd(&s_, 0, 1);
+            in_.vault[k].valid = test_rnd(&s_, 0, 1);
             random_row(in_.vault[k].data);
         }
         in_.reset = in_.reset ? !chance(s_, 2) : chance(s_, 4096);
@@ -201,15 +189,15 @@ class Traffic {
     void random_row(uint16_t *w)
     {
         for (int i = 0; i < g_.wpr; i++)
-            w[i] = static_cast<uint16_t>(next(s_));
+            w[i] = static_cast<uint16_t>(test_next(&s_));
     }
 
     uint32_t random_addr()
     {
-        int bank = chance(s_, 2) ? hot_bank_ : rnd(s_, 0, g_.banks - 1);
-        int row = chance(s_, 4) ? rnd(s_, 0, g_.depth < 4 ? g_.depth - 1 : 3)
-                                : rnd(s_, 0, g_.depth - 1);
-        return tetris_gbuf_addr(&g_, bank, row, rnd(s_, 0, g_.wpr - 1));
+        int bank = chance(s_, 2) ? hot_bank_ : test_rnd(&s_, 0, g_.banks - 1);
+        int row = chance(s_, 4) ? test_rnd(&s_, 0, g_.depth < 4 ? g_.depth - 1 : 3)
+                                : test_rnd(&s_, 0, g_.depth - 1);
+        return tetris_gbuf_addr(&g_, bank, row, test_rnd(&s_, 0, g_.wpr - 1));
     }
 
     void new_request(int p, tetris_gbuf_req &r)
@@ -218,17 +206,17 @@ class Traffic {
             stream_[p] = !stream_[p];
             stream_addr_[p] = random_addr();
         }
-        r.valid = rnd(s_, 1, 5) <= load_;
+        r.valid = test_rnd(&s_, 1, 5) <= load_;
         // ports 1 and 2 are read streams in the engine; write on them rarely
         r.we = p == TETRIS_GBUF_P_FILTER || p == TETRIS_GBUF_P_IFMAP ? chance(s_, 16)
-                                                                     : rnd(s_, 0, 1);
+                                                                     : test_rnd(&s_, 0, 1);
         r.addr = stream_[p] ? stream_addr_[p] : random_addr();
         uint32_t full = static_cast<uint32_t>((uint64_t{1} << g_.wpr) - 1);
-        switch (rnd(s_, 0, 3)) {
+        switch (test_rnd(&s_, 0, 3)) {
         case 0: r.wmask = full; break;
-        case 1: r.wmask = 1u << rnd(s_, 0, g_.wpr - 1); break;
-        case 2: r.wmask = chance(s_, 4) ? 0u : static_cast<uint32_t>(next(s_)) & full; break;
-        default: r.wmask = static_cast<uint32_t>(next(s_)) & full; break;
+        case 1: r.wmask = 1u << test_rnd(&s_, 0, g_.wpr - 1); break;
+        case 2: r.wmask = chance(s_, 4) ? 0u : static_cast<uint32_t>(test_next(&s_)) & full; break;
+        default: r.wmask = static_cast<uint32_t>(test_next(&s_)) & full; break;
         }
         random_row(r.wdata);
     }
@@ -349,13 +337,13 @@ int main(int argc, char **argv)
         w.addr = static_cast<uint32_t>(r * g.wpr);
         w.wmask = static_cast<uint32_t>((uint64_t{1} << g.wpr) - 1);
         for (int i = 0; i < g.wpr; i++)
-            w.wdata[i] = static_cast<uint16_t>(next(s));
+            w.wdata[i] = static_cast<uint16_t>(test_next(&s));
         for (int p = 1; p < TETRIS_GBUF_PORTS; p++)
-            in.port[p].addr = static_cast<uint32_t>(rnd(s, 0, g.words - 1));
+            in.port[p].addr = static_cast<uint32_t>(test_rnd(&s, 0, g.words - 1));
         rc = b.run(in, true);
     }
 
-    Traffic traffic(g, next(s));
+    Traffic traffic(g, test_next(&s));
     for (long c = 0; !rc && c < cycles; c++)
         rc = b.run(traffic.step(b.last), true);
 

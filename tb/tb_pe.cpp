@@ -22,27 +22,15 @@
 
 #include "Vtetris_pe.h"
 #include "verilated.h"
+#include "testutil.h"
 
 #include "tetris.h"
 
 namespace {
 
-uint64_t next(uint64_t &s)
-{
-    uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-int rnd(uint64_t &s, int lo, int hi)
-{
-    return lo + static_cast<int>(next(s) % static_cast<uint64_t>(hi - lo + 1));
-}
-
 bool chance(uint64_t &s, int percent)
 {
-    return rnd(s, 0, 99) < percent;
+    return test_rnd(&s, 0, 99) < percent;
 }
 
 // One pass: its configuration, inputs, the model's outputs and the stimulus style.
@@ -62,13 +50,13 @@ int32_t value(uint64_t &s, int style, int32_t lo, int32_t hi)
     switch (style) {
     case 0: {
         uint64_t span = static_cast<uint64_t>(static_cast<int64_t>(hi) - lo) + 1;
-        return static_cast<int32_t>(lo + static_cast<int64_t>(next(s) % span));
+        return static_cast<int32_t>(lo + static_cast<int64_t>(test_next(&s) % span));
     }
     case 1: {
         const int32_t pick[] = {lo, hi, lo + 1, hi - 1, -1, 0, 1};
-        return pick[rnd(s, 0, 6)];
+        return pick[test_rnd(&s, 0, 6)];
     }
-    default: return rnd(s, -8, 8);
+    default: return test_rnd(&s, -8, 8);
     }
 }
 
@@ -82,16 +70,16 @@ Pass random_pass(uint64_t &s, const tetris_config &cfg, const tetris_arith &a, i
 {
     Pass p;
     tetris_pe_cfg &c = p.c;
-    c.op = rnd(s, 0, 2);
-    c.s = rnd(s, 1, cfg.max_kernel);
-    c.u = rnd(s, 1, 4);
-    c.wo = rnd(s, 1, 20);
+    c.op = test_rnd(&s, 0, 2);
+    c.s = test_rnd(&s, 1, cfg.max_kernel);
+    c.u = test_rnd(&s, 1, 4);
+    c.wo = test_rnd(&s, 1, 20);
     c.bc = c.bm = c.bn = 1;
     const int fw = cfg.rf_filter_words, iw = cfg.rf_ifmap_words, pw = cfg.rf_psum_words;
     // draw the three block sizes in a random order, each up to what the others allow
     int order[3] = {0, 1, 2};
     for (int i = 2; i > 0; i--)
-        std::swap(order[i], order[rnd(s, 0, i)]);
+        std::swap(order[i], order[test_rnd(&s, 0, i)]);
     for (int d : order) {
         int hi;
         if (d == 0) {
@@ -104,12 +92,12 @@ Pass random_pass(uint64_t &s, const tetris_config &cfg, const tetris_arith &a, i
         } else {
             hi = std::min(cap(iw, (c.op == 0 ? c.bc : c.bm) * c.s), cap(pw, c.bm));
         }
-        int v = chance(s, 30) ? hi : rnd(s, 1, hi); // often the largest that fits
+        int v = chance(s, 30) ? hi : test_rnd(&s, 1, hi); // often the largest that fits
         (d == 0 ? c.bc : d == 1 ? c.bm : c.bn) = v;
     }
     const int32_t wlo = tetris_word_min(&a), whi = -(wlo + 1);
     const int32_t alo = tetris_wrap(&a, 1u << (a.acc_bits - 1)), ahi = -(alo + 1);
-    int dstyle = rnd(s, 0, 2), pstyle = rnd(s, 0, 2);
+    int dstyle = test_rnd(&s, 0, 2), pstyle = test_rnd(&s, 0, 2);
     if (c.op == 0)
         for (int i = 0; i < c.bm * c.bc * c.s; i++)
             p.filter.push_back(static_cast<int16_t>(value(s, dstyle, wlo, whi)));
@@ -119,13 +107,13 @@ Pass random_pass(uint64_t &s, const tetris_config &cfg, const tetris_arith &a, i
         p.psum_in.push_back(pstyle == 2 && c.op == 1 ? static_cast<int32_t>(wlo) : value(s, pstyle, alo, ahi));
     p.expect.resize(p.psum_in.size());
     if (gap > 0) {
-        p.gap_f = rnd(s, 0, gap);
-        p.gap_i = rnd(s, 0, gap);
-        p.gap_p = rnd(s, 0, gap);
-        p.gap_r = rnd(s, 0, gap);
+        p.gap_f = test_rnd(&s, 0, gap);
+        p.gap_i = test_rnd(&s, 0, gap);
+        p.gap_p = test_rnd(&s, 0, gap);
+        p.gap_r = test_rnd(&s, 0, gap);
         p.filters_first = chance(s, 50);
         if (chance(s, 4))
-            p.abandon_at = rnd(s, 1, 300);
+            p.abandon_at = test_rnd(&s, 1, 300);
     }
     return p;
 }
@@ -218,12 +206,12 @@ Outcome run_pass(Bench &b, uint64_t &s, const tetris_arith &a, const Pass &p, in
         // this cycle's inputs
         bool fv = c.op == 0 ? fi < nf && !chance(s, p.gap_f) : chance(s, 10); // pooling ignores filters
         t->f_valid = fv;
-        t->f_data = static_cast<uint16_t>(c.op == 0 && fi < nf ? p.filter[fi] : next(s));
+        t->f_data = static_cast<uint16_t>(c.op == 0 && fi < nf ? p.filter[fi] : test_next(&s));
         bool iv = ii < ni && (!p.filters_first || fi == nf) && !chance(s, p.gap_i);
         t->i_valid = iv;
-        t->i_data = static_cast<uint16_t>(iv ? p.ifmap[ii] : next(s));
+        t->i_data = static_cast<uint16_t>(iv ? p.ifmap[ii] : test_next(&s));
         t->p_in_valid = po < np && !chance(s, p.gap_p);
-        t->p_in_data = (po < np ? static_cast<uint32_t>(p.psum_in[po]) : static_cast<uint32_t>(next(s))) & b.acc_mask;
+        t->p_in_data = (po < np ? static_cast<uint32_t>(p.psum_in[po]) : static_cast<uint32_t>(test_next(&s))) & b.acc_mask;
         t->p_out_ready = !chance(s, p.gap_r);
         t->eval();
         // the chain handshake: a psum passes only when both sides allow
@@ -319,7 +307,7 @@ int main(int argc, char **argv)
         }
         // a few idle cycles, sometimes none, between passes
         b.idle_inputs();
-        for (int i = rnd(s, 0, 3); i > 0; i--)
+        for (int i = test_rnd(&s, 0, 3); i > 0; i--)
             b.tick();
     }
     std::printf("%ld passes abandoned on purpose; %llu cycles, %llu MACs in checked passes\n", abandoned,

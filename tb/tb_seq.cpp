@@ -16,6 +16,7 @@
 
 #include "Vtetris_seq.h"
 #include "verilated.h"
+#include "testutil.h"
 
 extern "C" {
 #include "engine_internal.h"
@@ -23,56 +24,43 @@ extern "C" {
 
 namespace {
 
-uint64_t next(uint64_t &s)
-{
-    uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-int rnd(uint64_t &s, int lo, int hi)
-{
-    return lo + static_cast<int>(next(s) % static_cast<uint64_t>(hi - lo + 1));
-}
-
 // A random legal instruction, through the model's encoder.
 tetris_insn random_insn(uint64_t &s)
 {
     isa_insn d;
     std::memset(&d, 0, sizeof d);
-    switch (rnd(s, 0, 4)) {
+    switch (test_rnd(&s, 0, 4)) {
     case 0:
         d.op = OP_SET;
-        d.reg = rnd(s, 0, REG_COUNT - 1);
-        d.value = static_cast<uint32_t>(next(s));
+        d.reg = test_rnd(&s, 0, REG_COUNT - 1);
+        d.value = static_cast<uint32_t>(test_next(&s));
         break;
     case 1:
         d.op = OP_LOAD;
-        d.kind = rnd(s, 0, 2);
-        d.window_only = d.kind == KIND_PSUM ? rnd(s, 0, 1) : 0;
+        d.kind = test_rnd(&s, 0, 2);
+        d.window_only = d.kind == KIND_PSUM ? test_rnd(&s, 0, 1) : 0;
         break;
     case 2:
         d.op = OP_STORE;
-        d.mode = rnd(s, 1, 3);
+        d.mode = test_rnd(&s, 1, 3);
         break;
     case 3:
         d.op = OP_PASS;
-        d.src_filter_gbuf = rnd(s, 0, 1);
-        d.src_ifmap_gbuf = rnd(s, 0, 1);
-        d.psum_in = rnd(s, 0, 3);
-        d.psum_out = rnd(s, 0, 3);
-        d.fh = rnd(s, 0, 255);
-        d.fw = rnd(s, 0, 255);
+        d.src_filter_gbuf = test_rnd(&s, 0, 1);
+        d.src_ifmap_gbuf = test_rnd(&s, 0, 1);
+        d.psum_in = test_rnd(&s, 0, 3);
+        d.psum_out = test_rnd(&s, 0, 3);
+        d.fh = test_rnd(&s, 0, 255);
+        d.fw = test_rnd(&s, 0, 255);
         break;
     default:
         d.op = OP_SYNC;
         break;
     }
     if (d.op == OP_LOAD || d.op == OP_STORE || d.op == OP_PASS) {
-        d.c0 = rnd(s, 0, 65535), d.nc = rnd(s, 0, 65535);
-        d.m0 = rnd(s, 0, 65535), d.nm = rnd(s, 0, 65535);
-        d.n0 = rnd(s, 0, 65535), d.nn = rnd(s, 0, 65535);
+        d.c0 = test_rnd(&s, 0, 65535), d.nc = test_rnd(&s, 0, 65535);
+        d.m0 = test_rnd(&s, 0, 65535), d.nm = test_rnd(&s, 0, 65535);
+        d.n0 = test_rnd(&s, 0, 65535), d.nn = test_rnd(&s, 0, 65535);
     }
     return isa_encode(&d);
 }
@@ -91,10 +79,10 @@ tetris_insn illegal_insn(uint64_t &s)
             if (isa_decode(&t, &d))
                 reserved.push_back({k, bit});
         }
-    if (reserved.empty() || rnd(s, 0, 2) == 0) {
-        w.w[0] = (w.w[0] & ~0xFFu) | static_cast<uint32_t>(rnd(s, OP_END + 1, 255));
+    if (reserved.empty() || test_rnd(&s, 0, 2) == 0) {
+        w.w[0] = (w.w[0] & ~0xFFu) | static_cast<uint32_t>(test_rnd(&s, OP_END + 1, 255));
     } else {
-        auto r = reserved[static_cast<size_t>(rnd(s, 0, static_cast<int>(reserved.size()) - 1))];
+        auto r = reserved[static_cast<size_t>(test_rnd(&s, 0, static_cast<int>(reserved.size()) - 1))];
         w.w[r.first] ^= 1u << r.second;
     }
     return w;
@@ -125,7 +113,7 @@ int run_program(Bench &b, uint64_t &s, int n_insn, bool with_illegal)
     for (int i = 0; i < n_insn; i++)
         prog.push_back(random_insn(s));
     if (with_illegal)
-        prog[static_cast<size_t>(rnd(s, 0, n_insn - 1))] = illegal_insn(s);
+        prog[static_cast<size_t>(test_rnd(&s, 0, n_insn - 1))] = illegal_insn(s);
     isa_insn end;
     std::memset(&end, 0, sizeof end);
     end.op = OP_END;
@@ -154,7 +142,7 @@ int run_program(Bench &b, uint64_t &s, int n_insn, bool with_illegal)
     }
 
     // the vault image: the program at a random burst-aligned base
-    uint32_t base = static_cast<uint32_t>(rnd(s, 0, 4096)) * static_cast<uint32_t>(b.burst);
+    uint32_t base = static_cast<uint32_t>(test_rnd(&s, 0, 4096)) * static_cast<uint32_t>(b.burst);
     std::vector<uint8_t> vault(base + prog.size() * 16 + static_cast<size_t>(b.burst), 0);
     for (size_t i = 0; i < prog.size(); i++)
         for (int k = 0; k < 4; k++)
@@ -173,7 +161,7 @@ int run_program(Bench &b, uint64_t &s, int n_insn, bool with_illegal)
     int errors = 0;
     for (uint64_t guard = 0; guard < 200000; guard++) {
         // inputs for the next edge
-        t->fetch_ready = rnd(s, 0, 2) != 0;
+        t->fetch_ready = test_rnd(&s, 0, 2) != 0;
         t->fetch_rvalid = 0;
         if (!fetches.empty() && fetches.front().first <= b.cycle) {
             uint32_t a = fetches.front().second;
@@ -189,11 +177,11 @@ int run_program(Bench &b, uint64_t &s, int n_insn, bool with_illegal)
         if (busy_left > 0)
             busy_left--;
         t->exe_busy = busy_left > 0;
-        t->exe_ready = busy_left == 0 && rnd(s, 0, 3) != 0;
+        t->exe_ready = busy_left == 0 && test_rnd(&s, 0, 3) != 0;
         t->eval();
         // transfers that happen at this edge: valid and ready both high
         if (t->fetch_valid && t->fetch_ready)
-            fetches.push_back({b.cycle + static_cast<uint64_t>(rnd(s, 1, 6)), t->fetch_addr});
+            fetches.push_back({b.cycle + static_cast<uint64_t>(test_rnd(&s, 1, 6)), t->fetch_addr});
         if (t->exe_valid && t->exe_ready) {
             Dispatch d = {{t->exe_op | (static_cast<uint32_t>(t->exe_fields) << 8),
                            t->exe_c0 | (static_cast<uint32_t>(t->exe_nc) << 16),
@@ -205,7 +193,7 @@ int run_program(Bench &b, uint64_t &s, int n_insn, bool with_illegal)
                 errors++;
             }
             got++;
-            busy_left = rnd(s, 0, 5) + 1;
+            busy_left = test_rnd(&s, 0, 5) + 1;
         }
         b.tick();
         if (t->insn_retired)
@@ -271,7 +259,7 @@ int main(int argc, char **argv)
     uint64_t s = seed;
     int passed = 0, failed = 0;
     for (int p = 0; p < programs; p++) {
-        int errors = run_program(b, s, rnd(s, 1, 60), rnd(s, 0, 2) == 0);
+        int errors = run_program(b, s, test_rnd(&s, 1, 60), test_rnd(&s, 0, 2) == 0);
         if (errors) {
             std::printf("program %d (seed %llu) failed\n", p, static_cast<unsigned long long>(seed));
             failed++;

@@ -29,25 +29,13 @@
 
 #include "Vtetris_vault_ctrl.h"
 #include "verilated.h"
+#include "testutil.h"
 
 #include "tetris.h"
 
 namespace {
 
 using Bytes = std::vector<uint8_t>;
-
-uint64_t next(uint64_t &s)
-{
-    uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-int rnd(uint64_t &s, int lo, int hi)
-{
-    return lo + static_cast<int>(next(s) % static_cast<uint64_t>(hi - lo + 1));
-}
 
 // Port <-> little-endian bytes, for ports of any width.
 template <std::size_t N> void to_port(VlWide<N> &p, const Bytes &b)
@@ -262,13 +250,13 @@ class Bench {
         while ((issued < k || have || !pending_.empty() || !top_->idle) && quiet < 20000) {
             if (phase_left-- <= 0) { // traffic phases: saturating, busy, sparse
                 static const int rates[] = {100, 100, 70, 30, 5};
-                rate = rates[rnd(seed_, 0, 4)];
-                phase_left = rnd(seed_, 5, 150);
+                rate = rates[test_rnd(&seed_, 0, 4)];
+                phase_left = test_rnd(&seed_, 5, 150);
             }
-            if (!have && issued < k && rnd(seed_, 1, 100) <= rate) {
+            if (!have && issued < k && test_rnd(&seed_, 1, 100) <= rate) {
                 r = random_request(allow_acc, last, recent);
                 last = r.addr;
-                recent[static_cast<std::size_t>(rnd(seed_, 0, 7))] = r.addr;
+                recent[static_cast<std::size_t>(test_rnd(&seed_, 0, 7))] = r.addr;
                 have = true;
                 issued++;
             }
@@ -460,34 +448,34 @@ class Bench {
         // + bank_stride: the next row of the same bank
         uint64_t bank_stride = row_bytes * static_cast<uint64_t>(cfg_.dram_banks);
         int cols = cfg_.dram_row_bytes / cfg_.dram_burst_bytes;
-        uint64_t base = recent[static_cast<std::size_t>(rnd(seed_, 0, 7))];
+        uint64_t base = recent[static_cast<std::size_t>(test_rnd(&seed_, 0, 7))];
         uint64_t a;
-        switch (rnd(seed_, 0, 6)) {
+        switch (test_rnd(&seed_, 0, 6)) {
         case 0:
         case 1: a = base; break;
         case 2:
             a = base / row_bytes * row_bytes +
-                static_cast<uint64_t>(rnd(seed_, 0, cols - 1)) * burst_;
+                static_cast<uint64_t>(test_rnd(&seed_, 0, cols - 1)) * burst_;
             break;
-        case 3: a = base + static_cast<uint64_t>(rnd(seed_, 1, 3)) * bank_stride; break;
+        case 3: a = base + static_cast<uint64_t>(test_rnd(&seed_, 1, 3)) * bank_stride; break;
         case 4: a = last + burst_; break;
         case 5: a = last + row_bytes; break;
-        default: a = next(seed_) % span_ / burst_ * burst_; break;
+        default: a = test_next(&seed_) % span_ / burst_ * burst_; break;
         }
         Request r;
         r.addr = static_cast<uint32_t>(a % span_);
-        int p = rnd(seed_, 1, 100);
+        int p = test_rnd(&seed_, 1, 100);
         if (allow_acc)
             r.op = p <= 35 ? TETRIS_VAULT_RD : p <= 65 ? TETRIS_VAULT_WR : TETRIS_VAULT_ACC;
         else
             r.op = p <= 55 ? TETRIS_VAULT_RD : TETRIS_VAULT_WR;
         r.data.resize(burst_);
         for (auto &b : r.data)
-            b = static_cast<uint8_t>(next(seed_));
+            b = static_cast<uint8_t>(test_next(&seed_));
         r.mask = full_mask();
-        if (rnd(seed_, 1, 10) <= 3)
+        if (test_rnd(&seed_, 1, 10) <= 3)
             for (std::size_t i = 0; i < lanes_; i++)
-                if (rnd(seed_, 0, 1))
+                if (test_rnd(&seed_, 0, 1))
                     r.mask[i / 8] &= static_cast<uint8_t>(~(1u << (i % 8)));
         return r;
     }
