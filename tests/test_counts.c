@@ -370,17 +370,6 @@ static void check_t16(const char *name)
     tetris_net_free(&net);
 }
 
-
-static void random_perm(uint64_t *s, int o[3])
-{
-    o[0] = 0, o[1] = 1, o[2] = 2;
-    for (int i = 2; i > 0; i--) {
-        int j = test_rnd(s, 0, i), t = o[i];
-        o[i] = o[j];
-        o[j] = t;
-    }
-}
-
 #define BLOCKINGS_PER_TYPE 3 /* fitting blockings kept per resident type */
 #define DRAWS_PER_TYPE 200   /* random draws tried per resident type */
 
@@ -423,8 +412,8 @@ static void check_small(const char *name)
                         b.gb[dd] = test_rnd(&s, 1, size[dd]);
                         b.rf[dd] = test_rnd(&s, 1, size[dd] < 3 ? size[dd] : 3);
                     }
-                    random_perm(&s, b.gb_order);
-                    random_perm(&s, b.pass_order);
+                    test_perm3(&s, b.gb_order);
+                    test_perm3(&s, b.pass_order);
                     if (tetris_blocking_check(&l, batch, &cfg, &b, &err) != 0)
                         continue;
                     check_run(&cfg, &l, batch, &b);

@@ -72,16 +72,6 @@ static void random_layer(uint64_t *s, const tetris_config *cfg, tetris_layer *l)
     l->shift = test_rnd(s, 0, 12); /* pooling must ignore it */
 }
 
-static void random_perm(uint64_t *s, int o[3])
-{
-    o[0] = 0, o[1] = 1, o[2] = 2;
-    for (int i = 2; i > 0; i--) {
-        int j = test_rnd(s, 0, i), t = o[i];
-        o[i] = o[j];
-        o[j] = t;
-    }
-}
-
 /* A random valid blocking, or the default when many draws fail. */
 static void random_blocking(uint64_t *s, const tetris_layer *l, int batch, const tetris_config *cfg,
                             tetris_blocking *b)
@@ -95,8 +85,8 @@ static void random_blocking(uint64_t *s, const tetris_layer *l, int batch, const
             b->gb[d] = test_rnd(s, 1, size[d]);
             b->rf[d] = test_rnd(s, 1, size[d]);
         }
-        random_perm(s, b->gb_order);
-        random_perm(s, b->pass_order);
+        test_perm3(s, b->gb_order);
+        test_perm3(s, b->pass_order);
         if (tetris_blocking_check(l, batch, cfg, b, &err) == 0)
             return;
     }

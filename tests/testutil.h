@@ -20,4 +20,15 @@ static inline int test_rnd(uint64_t *s, int lo, int hi)
     return lo + (int)(test_next(s) % (uint64_t)(hi - lo + 1));
 }
 
+/* A random permutation of {0, 1, 2} (a loop order). */
+static inline void test_perm3(uint64_t *s, int o[3])
+{
+    o[0] = 0, o[1] = 1, o[2] = 2;
+    for (int i = 2; i > 0; i--) {
+        int j = test_rnd(s, 0, i), t = o[i];
+        o[i] = o[j];
+        o[j] = t;
+    }
+}
+
 #endif
