@@ -29,14 +29,6 @@ const tetris_gen_block *tetris_gen_blocks(size_t *n)
     return blocks;
 }
 
-int gen_clog2(long n)
-{
-    int b = 1;
-    while ((1L << b) < n)
-        b++;
-    return b;
-}
-
 void tetris_gen_file_header(const tetris_config *cfg, const char *file, FILE *out)
 {
     fprintf(out,

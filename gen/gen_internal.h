@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include "internal.h"
 #include "tetris_gen.h"
 
 /* Block emitters: write one module for cfg; 0 or TETRIS_E*. */
@@ -18,7 +19,5 @@ int gen_vault_ctrl(const tetris_config *cfg, FILE *out);
 int gen_sram(const tetris_config *cfg, FILE *out);
 int gen_gbuf(const tetris_config *cfg, FILE *out);
 
-/* Bits to hold values 0 .. n-1 (at least 1). */
-int gen_clog2(long n);
 
 #endif

@@ -6,7 +6,7 @@
  * chain. Its reference is tetris_pe_model() (refmodel/pe.c); tb/tb_pe.cpp
  * compares the two.
  *
- * The internal widths are computed here (gen_clog2), so that every
+ * The internal widths are computed here (tetris_bits_for), so that every
  * expression of the emitted Verilog has operands of equal width; the port
  * widths are $clog2 expressions of the module parameters with the same values.
  */
@@ -425,15 +425,15 @@ int gen_pe(const tetris_config *cfg, FILE *out)
         cfg->rf_filter_words < cfg->max_kernel || cfg->rf_psum_words < 1 || cfg->acc_bits > 2 * PE_WB)
         return TETRIS_EINVAL;
     pe_widths w;
-    w.sw = gen_clog2(cfg->max_kernel + 1L);
-    w.kw = gen_clog2(cfg->max_kernel);
-    w.bcw = gen_clog2(imin(cfg->rf_filter_words, cfg->rf_ifmap_words) + 1L);
-    w.bmw = gen_clog2(cfg->rf_psum_words + 1L);
-    w.bnw = gen_clog2(imin(cfg->rf_ifmap_words, cfg->rf_psum_words) + 1L);
+    w.sw = tetris_bits_for(cfg->max_kernel + 1L);
+    w.kw = tetris_bits_for(cfg->max_kernel);
+    w.bcw = tetris_bits_for(imin(cfg->rf_filter_words, cfg->rf_ifmap_words) + 1L);
+    w.bmw = tetris_bits_for(cfg->rf_psum_words + 1L);
+    w.bnw = tetris_bits_for(imin(cfg->rf_ifmap_words, cfg->rf_psum_words) + 1L);
     w.chw = w.bcw > w.bmw ? w.bcw : w.bmw;
-    w.faw = gen_clog2(cfg->rf_filter_words);
-    w.iaw = gen_clog2(cfg->rf_ifmap_words);
-    w.paw = gen_clog2(cfg->rf_psum_words);
+    w.faw = tetris_bits_for(cfg->rf_filter_words);
+    w.iaw = tetris_bits_for(cfg->rf_ifmap_words);
+    w.paw = tetris_bits_for(cfg->rf_psum_words);
     header(cfg, &w, out);
     declarations(&w, out);
     filter_load(cfg, &w, out);

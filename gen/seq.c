@@ -62,8 +62,8 @@ static void constants(FILE *out)
 int gen_seq(const tetris_config *cfg, FILE *out)
 {
     int per_burst = cfg->dram_burst_bytes / 16; /* instructions per fetched burst */
-    int sel_bits = gen_clog2(cfg->dram_burst_bytes) - 4;
-    int reg_bits = gen_clog2(REG_COUNT); /* register index bits actually used */
+    int sel_bits = tetris_bits_for(cfg->dram_burst_bytes) - 4;
+    int reg_bits = tetris_bits_for(REG_COUNT); /* register index bits actually used */
     ports(cfg, out);
     constants(out);
     fprintf(out, "    localparam REG_BITS = %d; // legal SETs name registers below NREG\n", reg_bits);

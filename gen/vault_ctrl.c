@@ -177,7 +177,7 @@ int gen_vault_ctrl(const tetris_config *cfg, FILE *out)
     long cols = cfg->dram_row_bytes / cfg->dram_burst_bytes;
     /* the address fields are bit fields, and the row field starts below bit 32 */
     if (cfg->dram_burst_bytes < 4 || !is_pow2(cfg->dram_banks) || !is_pow2(cols) ||
-        gen_clog2(cfg->dram_burst_bytes) + gen_clog2(cols) + gen_clog2(cfg->dram_banks) >= 32)
+        tetris_bits_for(cfg->dram_burst_bytes) + tetris_bits_for(cols) + tetris_bits_for(cfg->dram_banks) >= 32)
         return TETRIS_EINVAL;
     vault_ports(cfg, out);
     /* the encodings of libtetris's enums, which the models and testbench use */

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tetris.h"
+#include "internal.h"
 
 struct tetris_gbuf_model {
     tetris_gbuf_geom g;
@@ -23,15 +23,6 @@ struct tetris_gbuf_model {
     tetris_gbuf_beat array[TETRIS_GBUF_STREAMS];            /* a<stream>_valid/_data */
 };
 
-/* Bits to hold values 0 .. n-1, at least 1 (Verilog vectors need a bit). */
-static int bits_for(long n)
-{
-    int b = 1;
-    while ((1L << b) < n)
-        b++;
-    return b;
-}
-
 void tetris_gbuf_geom_of(const tetris_config *cfg, tetris_gbuf_geom *g)
 {
     g->banks = cfg->gbuf_banks;
@@ -39,8 +30,8 @@ void tetris_gbuf_geom_of(const tetris_config *cfg, tetris_gbuf_geom *g)
     g->wpr = cfg->gbuf_bank_bits / 16;
     g->depth = cfg->gbuf_bytes / (cfg->gbuf_banks * cfg->gbuf_bank_bits / 8);
     g->words = cfg->gbuf_bytes / 2;
-    g->addr_bits = bits_for(g->words);
-    g->row_bits = bits_for(g->depth);
+    g->addr_bits = tetris_bits_for(g->words);
+    g->row_bits = tetris_bits_for(g->depth);
 }
 
 void tetris_gbuf_locate(const tetris_gbuf_geom *g, uint32_t addr, int *bank, int *bank_row)

@@ -31,6 +31,15 @@ static inline int tetris_imin(int a, int b)
     return a < b ? a : b;
 }
 
+/* Bits to hold values 0 .. n-1, at least 1 (a Verilog vector needs a bit). */
+static inline int tetris_bits_for(long n)
+{
+    int b = 1;
+    while ((1L << b) < n)
+        b++;
+    return b;
+}
+
 /* A loaded YAML document with the path it came from. */
 typedef struct tetris_yaml {
     yaml_document_t doc;

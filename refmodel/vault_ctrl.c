@@ -25,8 +25,8 @@ uint64_t vault_cycles(const tetris_engine *e, uint64_t bytes)
     return (uint64_t)ceil((double)bytes / e->der.vault_bytes_per_cycle);
 }
 
+/* The vault controller's conversion, applied to the whole tRCD + CL. */
 uint64_t vault_latency(const tetris_engine *e)
 {
-    double ns = (double)(e->cfg.dram_trcd + e->cfg.dram_tcl) * e->cfg.dram_tck_ps / 1000.0;
-    return (uint64_t)ceil(ns * e->cfg.clock_mhz / 1000.0);
+    return (uint64_t)tetris_dram_cycles(&e->cfg, e->cfg.dram_trcd + e->cfg.dram_tcl);
 }
