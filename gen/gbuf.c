@@ -3,13 +3,12 @@
  *
  * tetris_gbuf holds gbuf.banks single-port SRAM banks (tetris_sram, a
  * behavioural model a technology macro can replace) of gbuf.bank_bits per
- * row. Four request ports share them under fixed priority; three registered
- * bypass muxes choose, per array stream, between the GBUF read data of its
- * port and the stream coming straight from the vault. The cycle-level model
- * is refmodel/gbuf_banks.c; tb/tb_gbuf.cpp compares the two.
+ * row. Four request ports share them under fixed priority. The choice
+ * between GBUF and vault data for an array stream is not made here: each
+ * stream reader (tetris_rdport) has a GBUF port and a vault client of its own
+ * and picks per word. The cycle-level model is refmodel/gbuf_banks.c;
+ * tb/tb_gbuf.cpp compares the two.
  */
-#include <string.h>
-
 #include "gen_internal.h"
 
 /* The request ports in priority order (index = port number). */
@@ -19,18 +18,6 @@ static const char *const port_doc[TETRIS_GBUF_PORTS] = {
     "ifmap stream reads",
     "psum reads and writes",
 };
-
-/* The array streams: byp_sel bit k chooses between GBUF port k + 1 and the vault. */
-static const char *const stream_name[TETRIS_GBUF_STREAMS] = {"filter", "ifmap", "psum"};
-
-/* One module parameter with its value from the configuration and a comment,
- * the comments aligned. */
-static void param(FILE *out, const char *name, int value, int last, const char *doc)
-{
-    char v[24];
-    snprintf(v, sizeof v, "%d%s", value, last ? "" : ",");
-    fprintf(out, "    parameter %-5s = %-7s // %s\n", name, v, doc);
-}
 
 int gen_sram(const tetris_config *cfg, FILE *out)
 {
@@ -42,10 +29,10 @@ int gen_sram(const tetris_config *cfg, FILE *out)
           "// that a technology macro with a lane (or bit) write mask can replace it.\n"
           "module tetris_sram #(\n",
           out);
-    param(out, "DEPTH", g.depth, 0, "rows");
-    param(out, "WIDTH", g.width, 0, "bits per row");
-    param(out, "LANES", g.wpr, 0, "write lanes of WIDTH / LANES bits each");
-    param(out, "AW", g.row_bits, 1, "row-address bits: clog2(DEPTH), at least 1");
+    gen_param(out, "DEPTH", g.depth, 0, "rows");
+    gen_param(out, "WIDTH", g.width, 0, "bits per row");
+    gen_param(out, "LANES", g.wpr, 0, "write lanes of WIDTH / LANES bits each");
+    gen_param(out, "AW", g.row_bits, 1, "row-address bits: clog2(DEPTH), at least 1");
     fputs(") (\n"
           "    input  wire             clk,\n"
           "    input  wire             en,    // access this cycle\n"
@@ -86,20 +73,20 @@ static void gbuf_header(const tetris_gbuf_geom *g, FILE *out)
           "// and addr of the higher-priority ports, so a requester's valid must not\n"
           "// depend on its ready. A granted read returns the whole row one cycle\n"
           "// later (rvalid); a granted write stores the words set in its mask.\n"
-          "// The array streams are registered: a_<stream> follows the GBUF read data\n"
-          "// or the vault input one cycle later, so no SRAM or vault path reaches the\n"
-          "// array's multicast buses in the same cycle.\n"
+          "// Ports 1-3 serve the array streams (tetris_rdport, tetris_wrport), which\n"
+          "// choose per word between their GBUF port and the vault: the bypass of the\n"
+          "// GBUF lives there, not here.\n"
           "module tetris_gbuf #(\n",
           out);
-    param(out, "BANKS", g->banks, 0, "gbuf.banks");
-    param(out, "WIDTH", g->width, 0, "gbuf.bank_bits: bits per bank row, a multiple of 16");
-    param(out, "DEPTH", g->depth, 0, "rows per bank: gbuf.bytes / (BANKS * WIDTH / 8)");
-    param(out, "AW", g->addr_bits, 0, "word-address bits: clog2(BANKS * DEPTH * WIDTH / 16)");
-    param(out, "RW", g->row_bits, 1, "bank-row address bits: clog2(DEPTH), at least 1");
+    gen_param(out, "BANKS", g->banks, 0, "gbuf.banks");
+    gen_param(out, "WIDTH", g->width, 0, "gbuf.bank_bits: bits per bank row, a multiple of 16");
+    gen_param(out, "DEPTH", g->depth, 0, "rows per bank: gbuf.bytes / (BANKS * WIDTH / 8)");
+    gen_param(out, "AW", g->addr_bits, 0, "word-address bits: clog2(BANKS * DEPTH * WIDTH / 16)");
+    gen_param(out, "RW", g->row_bits, 1, "bank-row address bits: clog2(DEPTH), at least 1");
     fputs(") (\n"
           "    input  wire                clk,\n"
           "    input  wire                rst_n, // synchronous, active low: clears the read-valid\n"
-          "                                      // and stream registers, not the memory\n",
+          "                                      // registers, not the memory\n",
           out);
     for (int p = 0; p < TETRIS_GBUF_PORTS; p++)
         fprintf(out,
@@ -114,19 +101,6 @@ static void gbuf_header(const tetris_gbuf_geom *g, FILE *out)
                 "    output wire                p%d_rvalid, // the read granted last cycle returns\n"
                 "    output wire [WIDTH-1:0]    p%d_rdata,  // that row; zero unless p%d_rvalid\n",
                 p, p == 0 ? " (highest priority)" : "", port_doc[p], p, p, p, p, p, p, p, p, p);
-    fputs("\n    // bypass muxes toward the array\n"
-          "    input  wire [2:0]          byp_sel,   // per stream (0 filter, 1 ifmap, 2 psum):\n"
-          "                                          // 1 = vault input, 0 = GBUF port 1, 2, 3\n",
-          out);
-    for (int k = 0; k < TETRIS_GBUF_STREAMS; k++) {
-        const char *s = stream_name[k];
-        fprintf(out,
-                "    input  wire                v_%s_valid,%*s // %s row from the vault\n"
-                "    input  wire [WIDTH-1:0]    v_%s_data,\n"
-                "    output reg                 a_%s_valid,%*s // %s row toward the array\n"
-                "    output reg  [WIDTH-1:0]    a_%s_data,\n",
-                s, 6 - (int)strlen(s), "", s, s, s, 6 - (int)strlen(s), "", s, s);
-    }
     fputs("\n    output wire [3:0]          conflict   // debug: port X valid but not ready\n"
           ");\n",
           out);
@@ -266,30 +240,6 @@ static void gbuf_returns(FILE *out)
                 p, p, p, p, p, p);
 }
 
-static void gbuf_streams(FILE *out)
-{
-    for (int k = 0; k < TETRIS_GBUF_STREAMS; k++) {
-        const char *s = stream_name[k];
-        int p = k + 1;
-        fprintf(out,
-                "\n"
-                "    // %s stream: GBUF port %d or the vault, registered toward the array\n"
-                "    always @(posedge clk) begin\n"
-                "        if (!rst_n) begin\n"
-                "            a_%s_valid <= 1'b0;\n"
-                "            a_%s_data  <= {WIDTH{1'b0}};\n"
-                "        end else if (byp_sel[%d]) begin\n"
-                "            a_%s_valid <= v_%s_valid;\n"
-                "            a_%s_data  <= v_%s_data;\n"
-                "        end else begin\n"
-                "            a_%s_valid <= rvalid[%d];\n"
-                "            a_%s_data  <= rdata[%d];\n"
-                "        end\n"
-                "    end\n",
-                s, p, s, s, k, s, s, s, s, s, p, s, p);
-    }
-}
-
 int gen_gbuf(const tetris_config *cfg, FILE *out)
 {
     tetris_gbuf_geom g;
@@ -299,7 +249,6 @@ int gen_gbuf(const tetris_config *cfg, FILE *out)
     gbuf_arbiter(out);
     gbuf_banks(out);
     gbuf_returns(out);
-    gbuf_streams(out);
     fputs("endmodule\n", out);
     return ferror(out) ? TETRIS_EIO : TETRIS_OK;
 }

@@ -12,6 +12,7 @@
 
 static const tetris_gen_block blocks[] = {
     {"tetris_pe", "row-stationary processing element: scratchpads, MAC, psum chain", gen_pe},
+    {"tetris_pe_array", "H x W PEs: tagged multicast buses, psum columns, events", gen_pe_array},
     {"tetris_seq", "sequencer: instruction fetch, decode, layer registers, dispatch", gen_seq},
     {"tetris_dram_accum", "near-bank adder: lane-wise psum add at acc_bits, one register",
      gen_dram_accum},
@@ -19,14 +20,49 @@ static const tetris_gen_block blocks[] = {
      gen_vault_ctrl},
     {"tetris_sram", "single-port synchronous SRAM, behavioural (a technology macro replaces it)",
      gen_sram},
-    {"tetris_gbuf", "global buffer: SRAM banks, 4 fixed-priority ports, array bypass muxes",
+    {"tetris_gbuf", "global buffer: SRAM banks behind 4 fixed-priority request ports",
      gen_gbuf},
+    {"tetris_vault_arb", "vault arbiter: round-robin clients, read responses routed by an id FIFO", gen_vault_arb},
+    {"tetris_out_stage", "output stage: final psum to ofmap word (shift, average, saturate, ReLU)", gen_out_stage},
+    {"tetris_rdport", "word reader over a GBUF port and a vault client: line buffers, in order", gen_rdport},
+    {"tetris_wrport", "word writer over a GBUF port and a vault client: write combining", gen_wrport},
+    {"tetris_dma", "LOAD/STORE unit: vault <-> GBUF block copies, resident windows", gen_dma},
+    {"tetris_perf", "performance counters: one per engine-model event, CSR read port", gen_perf},
+    {"tetris_stream", "pass unit: pass geometry, bus address generators, psum walks", gen_stream},
+    {"tetris_engine", "one vault's engine: sequencer, units, PE array, GBUF, vault port, counters",
+     gen_engine},
 };
 
 const tetris_gen_block *tetris_gen_blocks(size_t *n)
 {
     *n = sizeof blocks / sizeof blocks[0];
     return blocks;
+}
+
+void gen_param(FILE *out, const char *name, int value, int last, const char *doc)
+{
+    char v[24];
+    snprintf(v, sizeof v, "%d%s", value, last ? "" : ",");
+    fprintf(out, "    parameter %-6s = %-7s // %s\n", name, v, doc);
+}
+
+const char *gen_zext(char *buf, size_t len, const char *name, int from, int to)
+{
+    if (to > from)
+        snprintf(buf, len, "{%d'd0, %s}", to - from, name);
+    else
+        snprintf(buf, len, "%s", name);
+    return buf;
+}
+
+void gen_emit_sub(FILE *out, const char *text, const char *prefix)
+{
+    for (const char *p = text; *p; p++) {
+        if (*p == '`')
+            fputs(prefix, out);
+        else
+            fputc(*p, out);
+    }
 }
 
 void tetris_gen_file_header(const tetris_config *cfg, const char *file, FILE *out)
@@ -83,6 +119,14 @@ static int render_params(const tetris_config *cfg, const void *arg, FILE *out)
     return tetris_config_write_macros(cfg, *(const enum tetris_header_lang *)arg, out);
 }
 
+/* The engine's block diagram: a Graphviz graph with a comment header. */
+static int render_dot(const tetris_config *cfg, const void *arg, FILE *out)
+{
+    (void)arg;
+    tetris_gen_file_header(cfg, "tetris_engine.dot", out);
+    return gen_engine_dot(cfg, out);
+}
+
 /* The configuration as generated (after any --set), for testbenches and records. */
 static int render_config(const tetris_config *cfg, const void *arg, FILE *out)
 {
@@ -115,6 +159,8 @@ int tetris_gen_write(const tetris_config *cfg, const char *dir, tetris_error *er
         snprintf(name, sizeof name, "%s.v", blocks[i].name);
         rc = write_file(cfg, dir, name, render_block, &blocks[i], manifest, err);
     }
+    if (!rc)
+        rc = write_file(cfg, dir, "tetris_engine.dot", render_dot, NULL, manifest, err);
     fclose(manifest);
     if (!rc) {
         char path[4096];

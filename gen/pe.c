@@ -4,7 +4,8 @@
  * in the ifmap scratchpad, one MAC (or compare, add) per cycle into the psum
  * scratchpad, and the psums of every output column down the column's psum
  * chain. Its reference is tetris_pe_model() (refmodel/pe.c); tb/tb_pe.cpp
- * compares the two.
+ * compares the two. Two event outputs (ev_mac, ev_fwr) feed the array's
+ * event counts.
  *
  * The internal widths are computed here (tetris_bits_for), so that every
  * expression of the emitted Verilog has operands of equal width; the port
@@ -25,29 +26,6 @@ typedef struct pe_widths {
     int chw; /* ifmap row channel: bc (MAC) or bm (pooling) */
     int faw, iaw, paw; /* scratchpad addresses */
 } pe_widths;
-
-static int imin(int a, int b)
-{
-    return a < b ? a : b;
-}
-
-/* Verilog text of `name` (from bits) zero-extended to `to` bits. */
-static const char *zext(char *buf, size_t len, const char *name, int from, int to)
-{
-    if (to > from)
-        snprintf(buf, len, "{%d'd0, %s}", to - from, name);
-    else
-        snprintf(buf, len, "%s", name);
-    return buf;
-}
-
-/* One line "parameter NAME = value,  // doc" of the parameter list, comments aligned. */
-static void param(FILE *out, const char *name, int value, const char *doc)
-{
-    char v[24];
-    snprintf(v, sizeof v, "%d,", value);
-    fprintf(out, "    parameter %-4s = %-5s // %s\n", name, v, doc);
-}
 
 static void header(const tetris_config *cfg, const pe_widths *w, FILE *out)
 {
@@ -72,16 +50,20 @@ static void header(const tetris_config *cfg, const pe_widths *w, FILE *out)
           "//   DRAIN bm*bn cycles when p_in_valid and p_out_ready stay high.\n"
           "// A pass takes 1 + sum over x of (LOAD + COMP + DRAIN) cycles without stalls.\n"
           "// Filter and ifmap words are taken from the cycle after start; filters may\n"
-          "// arrive during the ifmap load. A start during a pass abandons it.\n",
+          "// arrive during the ifmap load. A start during a pass abandons it.\n"
+          "// Events (tetris_pe_array adds them up for the counters of docs/isa.md):\n"
+          "// ev_mac is high in each cycle in which one MAC (compare, add) issues, i.e.\n"
+          "// one macs and one read of each scratchpad; ev_fwr in each cycle in which a\n"
+          "// filter word is written (rf_wr_filter).\n",
           out);
     fputs("module tetris_pe #(\n", out);
-    param(out, "FW", cfg->rf_filter_words, "filter scratchpad, words (rf.filter_words)");
-    param(out, "IW", cfg->rf_ifmap_words, "ifmap scratchpad, words (rf.ifmap_words)");
-    param(out, "PW", cfg->rf_psum_words, "psum scratchpad, accumulator words (rf.psum_words)");
-    param(out, "ACC", cfg->acc_bits, "accumulator bits (arith.acc_bits): sums wrap modulo 2^ACC");
-    param(out, "WB", PE_WB, "word container bits (signed; saturation is elsewhere)");
-    param(out, "KMAX", cfg->max_kernel, "widest window, words (array.max_kernel)");
-    param(out, "XW", PE_XW, "cfg_wo bits: up to 2^XW - 1 output columns");
+    gen_param(out, "FW", cfg->rf_filter_words, 0, "filter scratchpad, words (rf.filter_words)");
+    gen_param(out, "IW", cfg->rf_ifmap_words, 0, "ifmap scratchpad, words (rf.ifmap_words)");
+    gen_param(out, "PW", cfg->rf_psum_words, 0, "psum scratchpad, accumulator words (rf.psum_words)");
+    gen_param(out, "ACC", cfg->acc_bits, 0, "accumulator bits (arith.acc_bits): sums wrap modulo 2^ACC");
+    gen_param(out, "WB", PE_WB, 0, "word container bits (signed; saturation is elsewhere)");
+    gen_param(out, "KMAX", cfg->max_kernel, 0, "widest window, words (array.max_kernel)");
+    gen_param(out, "XW", PE_XW, 0, "cfg_wo bits: up to 2^XW - 1 output columns");
     fprintf(out,
             "    // port widths, from the values above (%d, %d, %d, %d bits)\n"
             "    parameter SW   = $clog2(KMAX + 1),                // cfg_s, cfg_u: 0..KMAX\n"
@@ -116,8 +98,11 @@ static void header(const tetris_config *cfg, const pe_widths *w, FILE *out)
           "    output wire           p_out_valid,\n"
           "    input  wire           p_out_ready,\n"
           "    output wire [ACC-1:0] p_out_data,\n"
-          "    output wire           busy         // from the cycle after start until the\n"
+          "    output wire           busy,        // from the cycle after start until the\n"
           "                                       // last psum of column wo-1 has left\n"
+          "    // events for the performance counters, one cycle each\n"
+          "    output wire           ev_mac,      // a MAC (max compare, pooling add) issues\n"
+          "    output wire           ev_fwr       // a filter word is written to the scratchpad\n"
           ");\n\n",
           out);
 }
@@ -159,13 +144,13 @@ static void declarations(const pe_widths *w, FILE *out)
     fprintf(out,
             "    // the ifmap rows of one image: bc channels, pooling bm\n"
             "    wire [CHW-1:0] ch_last = mac ? %s : %s;\n",
-            zext(bc, sizeof bc, "bc_last", w->bcw, w->chw),
-            zext(bm, sizeof bm, "bm_last", w->bmw, w->chw));
+            gen_zext(bc, sizeof bc, "bc_last", w->bcw, w->chw),
+            gen_zext(bm, sizeof bm, "bm_last", w->bmw, w->chw));
     fprintf(out,
             "    // row pitch of the ifmap scratchpad, s words (kept modulo 2^IAW: a second\n"
             "    // row exists only when 2*s <= IW, so the pitch is exact wherever it is used)\n"
             "    wire [IAW-1:0] s_row = %s + %d'd1;\n\n",
-            zext(srow, sizeof srow, "s_last", w->kw, w->iaw), w->iaw);
+            gen_zext(srow, sizeof srow, "s_last", w->kw, w->iaw), w->iaw);
     fputs("    // ---- scratchpads (no reset: synthesis maps them to memories)\n"
           "    reg [WB-1:0]  fmem [0:FW-1];  // filters: row (m, c) of s words at (m*bc + c)*s\n"
           "    reg [WB-1:0]  imem [0:IW-1];  // ifmap: row (ch, n) at (ch*bn + n)*s, circular\n"
@@ -180,6 +165,7 @@ static void filter_load(const tetris_config *cfg, const pe_widths *w, FILE *out)
             "    reg [FAW:0] f_cnt;  // filter words received this pass (0..FW)\n"
             "    // words past FW cannot belong to a legal pass and are dropped\n"
             "    wire f_take = f_valid && busy && mac && f_cnt != %d'd%d;\n"
+            "    assign ev_fwr = f_take;  // one rf_wr_filter event per word written\n"
             "    always @(posedge clk)\n"
             "        if (f_take) fmem[f_cnt[FAW-1:0]] <= f_data;\n"
             "    always @(posedge clk)\n"
@@ -212,7 +198,7 @@ static void ifmap_load(const pe_widths *w, FILE *out)
             "    wire [IAW-1:0] wcol_a = %s;  // at address width\n"
             "    always @(posedge clk)\n"
             "        if (i_take) imem[wrow + wcol_a] <= i_data;\n\n",
-            zext(col, sizeof col, "wcol", w->kw, w->iaw));
+            gen_zext(col, sizeof col, "wcol", w->kw, w->iaw));
 }
 
 static void compute(const tetris_config *cfg, const pe_widths *w, FILE *out)
@@ -240,7 +226,8 @@ static void compute(const tetris_config *cfg, const pe_widths *w, FILE *out)
           "    wire last_mac = k_end && n_end && c_end && m_end;\n"
           "    // a MAC waits for its filter word (filters may still be arriving)\n"
           "    wire f_ok = !mac || {1'b0, faddr} < f_cnt;\n"
-          "    wire issue = state == S_COMP && iss && f_ok;\n",
+          "    wire issue = state == S_COMP && iss && f_ok;\n"
+          "    assign ev_mac = issue;  // one rf_rd_* / macs event per issued operation\n",
           out);
     /* the word of a pooling window, sign-extended (or cut) to ACC bits */
     if (cfg->acc_bits > PE_WB)
@@ -257,7 +244,7 @@ static void compute(const tetris_config *cfg, const pe_widths *w, FILE *out)
             "    // what stage 2 accumulates, at ACC bits: the product modulo 2^ACC, or the\n"
             "    // word (words fit ACC bits: acc_bits >= word_bits)\n"
             "    wire [ACC-1:0] operand = mac ? product[ACC-1:0] : %s;\n",
-            zext(col, sizeof col, "icol", w->kw, w->iaw), word);
+            gen_zext(col, sizeof col, "icol", w->kw, w->iaw), word);
     if (cfg->acc_bits < 2 * PE_WB)
         fputs("    wire unused_product_top = ^product[2*WB-1:ACC];  // sums keep ACC bits\n", out);
     fputs("    always @(posedge clk)\n"
@@ -424,12 +411,14 @@ int gen_pe(const tetris_config *cfg, FILE *out)
     if (cfg->max_kernel < 1 || cfg->rf_ifmap_words < cfg->max_kernel ||
         cfg->rf_filter_words < cfg->max_kernel || cfg->rf_psum_words < 1 || cfg->acc_bits > 2 * PE_WB)
         return TETRIS_EINVAL;
+    gen_array_widths aw; /* the port widths the array and the pass unit share */
+    gen_array_widths_of(cfg, &aw);
     pe_widths w;
-    w.sw = tetris_bits_for(cfg->max_kernel + 1L);
+    w.sw = aw.sw;
     w.kw = tetris_bits_for(cfg->max_kernel);
-    w.bcw = tetris_bits_for(imin(cfg->rf_filter_words, cfg->rf_ifmap_words) + 1L);
-    w.bmw = tetris_bits_for(cfg->rf_psum_words + 1L);
-    w.bnw = tetris_bits_for(imin(cfg->rf_ifmap_words, cfg->rf_psum_words) + 1L);
+    w.bcw = aw.bcw;
+    w.bmw = aw.bmw;
+    w.bnw = aw.bnw;
     w.chw = w.bcw > w.bmw ? w.bcw : w.bmw;
     w.faw = tetris_bits_for(cfg->rf_filter_words);
     w.iaw = tetris_bits_for(cfg->rf_ifmap_words);

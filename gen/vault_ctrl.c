@@ -11,9 +11,6 @@
 
 #include "gen_internal.h"
 
-/* Request queue entries of the controller (a power of two). */
-#define VAULT_QDEPTH 8
-
 static int is_pow2(long n)
 {
     return n > 0 && (n & (n - 1)) == 0;
@@ -25,11 +22,14 @@ int gen_dram_accum(const tetris_config *cfg, FILE *out)
         return TETRIS_EINVAL;
     fputs("// The near-bank adder of in-memory accumulation, on one burst of 32-bit\n"
           "// little-endian lanes: lane i of the result is in_old + in_add wrapped to\n"
-          "// ACC_BITS and sign-extended to 32 bits (tetris_acc_add) where in_mask[i] is\n"
-          "// set, in_old elsewhere. One pipeline register: the sum of the operands\n"
-          "// presented with in_valid is on out_sum in the next cycle, with out_valid, and\n"
-          "// stays until the next in_valid. C model: tetris_dram_accum() in libtetris,\n"
-          "// which the DRAM device models call.\n",
+          "// ACC_BITS and sign-extended to 32 bits (tetris_acc_add) where in_mask[2*i]\n"
+          "// is set, in_old elsewhere. The mask is the vault port's write mask, one bit\n"
+          "// per 16-bit half-lane; a psum is 32 bits, so an accumulate sets both bits of\n"
+          "// a lane, and the adder reads the low one only (bit 2*i + 1 is ignored).\n"
+          "// One pipeline register: the sum of the operands presented with in_valid is\n"
+          "// on out_sum in the next cycle, with out_valid, and stays until the next\n"
+          "// in_valid. C model: tetris_dram_accum() in libtetris, which the DRAM device\n"
+          "// models call.\n",
           out);
     fprintf(out,
             "module tetris_dram_accum #(\n"
@@ -41,7 +41,7 @@ int gen_dram_accum(const tetris_config *cfg, FILE *out)
             "    input  wire               in_valid,   // operands present: load their sum\n"
             "    input  wire [BURST*8-1:0] in_old,     // the burst as stored\n"
             "    input  wire [BURST*8-1:0] in_add,     // the psums to add\n"
-            "    input  wire [BURST/4-1:0] in_mask,    // lane i adds when bit i is set\n"
+            "    input  wire [BURST/2-1:0] in_mask,    // per 16 bits: lane i adds if bit 2i is set\n"
             "    output reg                out_valid,  // out_sum holds the last in_valid's sum\n"
             "    output reg  [BURST*8-1:0] out_sum\n"
             ");\n",
@@ -58,7 +58,9 @@ int gen_dram_accum(const tetris_config *cfg, FILE *out)
           "            // the sum modulo 2^32, then modulo 2^ACC_BITS\n"
           "            wire [31:0] raw = in_old[32*i +: 32] + in_add[32*i +: 32];\n"
           "            wire [31:0] wrapped = $unsigned($signed(raw << SH) >>> SH);\n"
-          "            assign sum_c[32*i +: 32] = in_mask[i] ? wrapped : in_old[32*i +: 32];\n"
+          "            assign sum_c[32*i +: 32] = in_mask[2*i] ? wrapped : in_old[32*i +: 32];\n"
+          "            // bit 2i+1 names the lane's high half; a psum lane is added whole\n"
+          "            wire unused_hi = in_mask[2*i + 1];\n"
           "        end\n"
           "    endgenerate\n"
           "\n"
@@ -115,7 +117,7 @@ static void vault_ports(const tetris_config *cfg, FILE *out)
     param(out, "ROWS", cfg->dram_rows, "rows per bank (dram.rows)");
     param(out, "COLS", cfg->dram_row_bytes / cfg->dram_burst_bytes,
           "bursts per row (dram.row_bytes / BURST), 2^n");
-    param(out, "QDEPTH", VAULT_QDEPTH, "request queue entries, 2^n >= 2");
+    param(out, "QDEPTH", GEN_VAULT_QDEPTH, "request queue entries, 2^n >= 2");
     fprintf(out, "    // DRAM timings in engine cycles at %g MHz (from DRAM cycles of %d ps)\n",
             cfg->clock_mhz, cfg->dram_tck_ps);
     const struct {
@@ -151,8 +153,10 @@ static void vault_ports(const tetris_config *cfg, FILE *out)
           "    output wire                req_ready,       // a queue entry is free\n"
           "    input  wire [1:0]          req_op,          // 0 read, 1 write, 2 accumulate\n"
           "    input  wire [31:0]         req_addr,        // vault byte address, burst-aligned\n"
-          "    input  wire [BURST*8-1:0]  req_wdata,       // write/accumulate data: 32-bit lanes\n"
-          "    input  wire [BURST/4-1:0]  req_wmask,       // lane i written/accumulated when set\n"
+          "    input  wire [BURST*8-1:0]  req_wdata,       // write/accumulate data, little-endian\n"
+          "    input  wire [BURST/2-1:0]  req_wmask,       // per 16-bit lane: write lane i if bit i\n"
+          "                                                // is set; accumulate 32-bit lane j if\n"
+          "                                                // bit 2j is set (set both of its bits)\n"
           "    output reg                 rsp_valid,       // read data, in request order\n"
           "    output reg  [BURST*8-1:0]  rsp_data,\n"
           "    output wire                idle,            // nothing queued or in flight\n"
@@ -164,7 +168,7 @@ static void vault_ports(const tetris_config *cfg, FILE *out)
           "    output reg  [ROW_W-1:0]    dram_row,        // ACT: row to open; else the open row\n"
           "    output reg  [COL_W-1:0]    dram_col,        // RD/WR/ACC: burst within the row\n"
           "    output reg  [BURST*8-1:0]  dram_wdata,      // WR/ACC data\n"
-          "    output reg  [BURST/4-1:0]  dram_wmask,      // WR/ACC lane mask\n"
+          "    output reg  [BURST/2-1:0]  dram_wmask,      // WR/ACC mask, as req_wmask\n"
           "    input  wire                dram_rvalid,     // RD data, T_CL cycles after the RD\n"
           "    input  wire [BURST*8-1:0]  dram_rdata\n"
           ");\n"
@@ -234,7 +238,7 @@ int gen_vault_ctrl(const tetris_config *cfg, FILE *out)
           "    reg [ROW_W-1:0]   q_row   [0:QDEPTH-1];\n"
           "    reg [COL_W-1:0]   q_col   [0:QDEPTH-1];\n"
           "    reg [BURST*8-1:0] q_wdata [0:QDEPTH-1];\n"
-          "    reg [BURST/4-1:0] q_wmask [0:QDEPTH-1];\n"
+          "    reg [BURST/2-1:0] q_wmask [0:QDEPTH-1];\n"
           "    reg [QDEPTH-1:0]  q_valid;          // by slot\n"
           "    reg [QP-1:0]      q_head, q_tail;   // oldest entry, next free slot\n"
           "\n"
@@ -270,7 +274,16 @@ int gen_vault_ctrl(const tetris_config *cfg, FILE *out)
           "    wire [ROW_W-1:0]  h_row   = q_row[q_head];\n"
           "    wire [COL_W-1:0]  h_col   = q_col[q_head];\n"
           "    wire [BURST*8-1:0] h_wdata = q_wdata[q_head];\n"
-          "    wire [BURST/4-1:0] h_wmask = q_wmask[q_head];\n"
+          "    wire [BURST/2-1:0] h_wmask = q_wmask[q_head];\n"
+          "    // The WR of an accumulate in the controller writes the 32-bit lanes the\n"
+          "    // adder added (bit 2i of the mask), both halves.\n"
+          "    wire [BURST/2-1:0] h_amask;\n"
+          "    genvar gl;\n"
+          "    generate\n"
+          "        for (gl = 0; gl < BURST / 4; gl = gl + 1) begin : g_amask\n"
+          "            assign h_amask[2*gl +: 2] = {2{h_wmask[2*gl]}};\n"
+          "        end\n"
+          "    endgenerate\n"
           "\n",
           out);
     fputs("    // ---------------------------------------------------------------- banks\n"
@@ -484,7 +497,8 @@ int gen_vault_ctrl(const tetris_config *cfg, FILE *out)
           "        // an accumulate's WR (in the controller) writes the sum\n"
           "        dram_wdata <= (ACCUM == ACCUM_CONTROLLER && h_op == OP_ACC) ? acc_sum\n"
           "                                                                     : h_wdata;\n"
-          "        dram_wmask <= h_wmask;\n"
+          "        dram_wmask <= (ACCUM == ACCUM_CONTROLLER && h_op == OP_ACC) ? h_amask\n"
+          "                                                                     : h_wmask;\n"
           "    end\n"
           "\n"
           "    // read responses: every RD's data except an accumulate's, one cycle later\n"

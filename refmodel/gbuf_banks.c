@@ -1,8 +1,9 @@
 /*
  * Cycle-level model of the generated tetris_gbuf (gen/gbuf.c): banked
- * single-port SRAMs behind four fixed-priority request ports, and the
- * registered bypass muxes of the three array streams. It reproduces the RTL
- * cycle for cycle so that tb/tb_gbuf.cpp asks it for every expected output.
+ * single-port SRAMs behind four fixed-priority request ports. It reproduces
+ * the RTL cycle for cycle so that tb/tb_gbuf.cpp asks it for every expected
+ * output. (The choice between GBUF and vault data for an array stream is the
+ * stream readers', not the GBUF's.)
  *
  * One call of tetris_gbuf_model_cycle() is one clock cycle: the outputs are
  * what the RTL shows while the inputs are applied (registered outputs from
@@ -20,7 +21,6 @@ struct tetris_gbuf_model {
     /* registers of the RTL, as after the last rising edge */
     int rvalid[TETRIS_GBUF_PORTS];                          /* rvalid_q */
     uint16_t rdata[TETRIS_GBUF_PORTS][TETRIS_GBUF_MAX_WPR]; /* the row the read latched */
-    tetris_gbuf_beat array[TETRIS_GBUF_STREAMS];            /* a<stream>_valid/_data */
 };
 
 void tetris_gbuf_geom_of(const tetris_config *cfg, tetris_gbuf_geom *g)
@@ -112,8 +112,6 @@ int tetris_gbuf_model_cycle(tetris_gbuf_model *m, const tetris_gbuf_in *in, tetr
         if (m->rvalid[p])
             memcpy(out->port[p].rdata, m->rdata[p], row_bytes);
     }
-    for (int k = 0; k < TETRIS_GBUF_STREAMS; k++)
-        out->array[k] = m->array[k];
 
     /* Arbitration: a port is ready unless a higher-priority valid port
      * requests the same bank (ready does not depend on the port's own valid). */
@@ -143,18 +141,6 @@ int tetris_gbuf_model_cycle(tetris_gbuf_model *m, const tetris_gbuf_in *in, tetr
                 if (r->wmask >> w & 1u)
                     m->mem[base + (size_t)w] = r->wdata[w];
         m->rvalid[p] = read && !in->reset;
-    }
-    /* Stream k takes the GBUF read data of port k + 1 or the vault input. */
-    for (int k = 0; k < TETRIS_GBUF_STREAMS; k++) {
-        tetris_gbuf_beat next;
-        memset(&next, 0, sizeof next);
-        if (!in->reset) {
-            const tetris_gbuf_rsp *rsp = &out->port[k + 1];
-            const tetris_gbuf_beat *v = &in->vault[k];
-            next.valid = in->byp_sel[k] ? v->valid != 0 : rsp->rvalid;
-            memcpy(next.data, in->byp_sel[k] ? v->data : rsp->rdata, row_bytes);
-        }
-        m->array[k] = next;
     }
     return TETRIS_OK;
 }

@@ -667,10 +667,13 @@ int tetris_vault_addr_decode(const tetris_config *cfg, uint64_t addr, int *bank,
                              int *col);
 
 /**
- * The near-bank adder (tetris_dram_accum): for each 32-bit little-endian lane
- * i of a burst whose bit i is set in mask (bit i % 8 of byte i / 8; NULL: all
- * lanes), mem lane = tetris_acc_add(mem lane, data lane); other lanes keep
- * their bytes.
+ * The near-bank adder (tetris_dram_accum). mask is the request's write mask
+ * of burst_bytes / 2 bits, one per 16-bit lane (bit i % 8 of byte i / 8;
+ * NULL: all bits). For each 32-bit little-endian lane i whose bit 2i is set,
+ * mem lane = tetris_acc_add(mem lane, data lane); other lanes keep their
+ * bytes. An accumulate sets both bits of a lane (2i and 2i + 1); bit 2i + 1
+ * is ignored, so a lane with only bit 2i set is added whole and one with only
+ * bit 2i + 1 set is left alone.
  */
 void tetris_dram_accum(const tetris_arith *a, int burst_bytes, uint8_t *mem, const uint8_t *data,
                        const uint8_t *mask);
@@ -721,7 +724,8 @@ enum tetris_vault_op { TETRIS_VAULT_RD = 0, TETRIS_VAULT_WR = 1, TETRIS_VAULT_AC
  * timing (opaque). Every call works on one burst at a byte address and
  * returns EINVAL, changing nothing, for a request the controller rejects with
  * err: an address tetris_vault_addr_decode() rejects, or (accumulate) accum
- * none. Masks as in tetris_dram_accum().
+ * none. Masks are the port's req_wmask: burst_bytes / 2 bits, one per 16-bit
+ * lane, bit i % 8 of byte i / 8; NULL sets every bit.
  */
 typedef struct tetris_vault_mem tetris_vault_mem;
 
@@ -734,11 +738,12 @@ void tetris_vault_mem_destroy(tetris_vault_mem *m);
 /** Read one burst into data. */
 int tetris_vault_mem_read(const tetris_vault_mem *m, uint64_t addr, uint8_t *data);
 
-/** Write the masked 32-bit lanes of one burst. */
+/** Write one burst: 16-bit lane i (bytes 2i, 2i + 1) when mask bit i is set. */
 int tetris_vault_mem_write(tetris_vault_mem *m, uint64_t addr, const uint8_t *data,
                            const uint8_t *mask);
 
-/** Accumulate one burst: the masked lanes add data at acc_bits (tetris_dram_accum). */
+/** Accumulate one burst: 32-bit lane i adds data at acc_bits when mask bit 2i is set
+ *  (tetris_dram_accum). */
 int tetris_vault_mem_accum(tetris_vault_mem *m, uint64_t addr, const uint8_t *data,
                            const uint8_t *mask);
 
@@ -753,14 +758,6 @@ enum tetris_gbuf_port {
     TETRIS_GBUF_P_IFMAP = 2,  /**< ifmap stream reads */
     TETRIS_GBUF_P_PSUM = 3,   /**< psum reads and writes */
     TETRIS_GBUF_PORTS = 4
-};
-
-/** Array streams with a bypass mux; stream k reads port k + 1 or the vault. */
-enum tetris_gbuf_stream {
-    TETRIS_GBUF_S_FILTER = 0,
-    TETRIS_GBUF_S_IFMAP = 1,
-    TETRIS_GBUF_S_PSUM = 2,
-    TETRIS_GBUF_STREAMS = 3
 };
 
 /** Most 16-bit words in one bank row (gbuf.bank_bits <= 512). */
@@ -806,24 +803,15 @@ typedef struct tetris_gbuf_rsp {
     uint16_t rdata[TETRIS_GBUF_MAX_WPR]; /**< pX_rdata: the whole row; zero unless rvalid */
 } tetris_gbuf_rsp;
 
-/** One bank row on a stream (vault input or array output). */
-typedef struct tetris_gbuf_beat {
-    int valid;
-    uint16_t data[TETRIS_GBUF_MAX_WPR];
-} tetris_gbuf_beat;
-
 /** All inputs of tetris_gbuf in one cycle. */
 typedef struct tetris_gbuf_in {
-    int reset;                                 /**< rst_n low: synchronous reset of the registers */
-    tetris_gbuf_req port[TETRIS_GBUF_PORTS];   /**< p0 .. p3 */
-    int byp_sel[TETRIS_GBUF_STREAMS];          /**< byp_sel[k]: 1 = stream k from the vault */
-    tetris_gbuf_beat vault[TETRIS_GBUF_STREAMS]; /**< v_<stream>_valid/_data */
+    int reset;                               /**< rst_n low: synchronous reset of the registers */
+    tetris_gbuf_req port[TETRIS_GBUF_PORTS]; /**< p0 .. p3 */
 } tetris_gbuf_in;
 
 /** All outputs of tetris_gbuf in one cycle. */
 typedef struct tetris_gbuf_out {
-    tetris_gbuf_rsp port[TETRIS_GBUF_PORTS];     /**< p0 .. p3 */
-    tetris_gbuf_beat array[TETRIS_GBUF_STREAMS]; /**< a_<stream>_valid/_data (registered) */
+    tetris_gbuf_rsp port[TETRIS_GBUF_PORTS]; /**< p0 .. p3 */
 } tetris_gbuf_out;
 
 /** Cycle-level model of tetris_gbuf (opaque). */

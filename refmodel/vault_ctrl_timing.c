@@ -48,7 +48,9 @@ int tetris_vault_addr_decode(const tetris_config *cfg, uint64_t addr, int *bank,
     return TETRIS_OK;
 }
 
-static int lane_on(const uint8_t *mask, int i)
+/* Bit i of a request mask (bit i % 8 of byte i / 8; NULL: every bit). Mask
+ * bits are 16-bit lanes: bit i covers bytes 2i and 2i + 1 of the burst. */
+static int mask_bit(const uint8_t *mask, int i)
 {
     return !mask || (mask[i / 8] >> (i % 8)) & 1;
 }
@@ -56,8 +58,10 @@ static int lane_on(const uint8_t *mask, int i)
 void tetris_dram_accum(const tetris_arith *a, int burst_bytes, uint8_t *mem, const uint8_t *data,
                        const uint8_t *mask)
 {
+    /* 32-bit lane i adds when mask bit 2i (its low half) is set; bit 2i + 1 is
+     * ignored, as in the RTL adder */
     for (int i = 0; i < burst_bytes / 4; i++) {
-        if (!lane_on(mask, i))
+        if (!mask_bit(mask, 2 * i))
             continue;
         uint8_t *m = mem + 4 * i;
         const uint8_t *d = data + 4 * i;
@@ -316,9 +320,9 @@ int tetris_vault_mem_write(tetris_vault_mem *m, uint64_t addr, const uint8_t *da
     uint8_t *p = burst_at(m, addr);
     if (!p)
         return TETRIS_EINVAL;
-    for (int i = 0; i < m->cfg.dram_burst_bytes / 4; i++)
-        if (lane_on(mask, i))
-            memcpy(p + 4 * i, data + 4 * i, 4);
+    for (int i = 0; i < m->cfg.dram_burst_bytes / 2; i++) /* 16-bit lanes */
+        if (mask_bit(mask, i))
+            memcpy(p + 2 * i, data + 2 * i, 2);
     return TETRIS_OK;
 }
 

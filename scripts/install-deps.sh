@@ -6,7 +6,7 @@ set -eu
 
 packages="build-essential autoconf automake libtool pkg-config
 libyaml-dev libjansson-dev libcriterion-dev help2man
-verilator libsystemc-dev yosys iverilog python3"
+verilator libsystemc-dev yosys iverilog graphviz python3"
 
 if [ "$(id -u)" -eq 0 ]; then
     sudo=

@@ -6,7 +6,9 @@
 // full), random data (the whole word range, extremes, small values), random
 // gaps on every input stream, random back-pressure on the psum output,
 // filters before or during the ifmap stream, and now and then a pass
-// abandoned by a new start. Every psum leaving the PE must equal the model's.
+// abandoned by a new start. Every psum leaving the PE must equal the model's,
+// and the event outputs must add up to the pass's MACs (ev_mac) and filter
+// words (ev_fwr).
 //
 // usage: tb_pe --config FILE [--seed N] [--passes K] [--gap PERCENT]
 //   --gap 0 runs every stream without stalls (the cycle counts of docs/rtl.md).
@@ -180,6 +182,7 @@ Outcome run_pass(Bench &b, uint64_t &s, const tetris_arith &a, const Pass &p, in
     const size_t nf = p.filter.size(), ni = p.ifmap.size(), np = p.psum_in.size();
     size_t fi = 0, ii = 0, po = 0;
     int errors = 0;
+    uint64_t ev_mac = 0, ev_fwr = 0; // event outputs summed over the pass
     // generous bound: every MAC, word and psum, each slowed by the gaps
     const uint64_t macs = static_cast<uint64_t>(c.wo) * c.bm * c.bn * c.s * (c.op == 0 ? c.bc : 1);
     const uint64_t limit = 20 * (macs + nf + ni + np + 4 * static_cast<uint64_t>(c.wo)) + 1000;
@@ -188,6 +191,14 @@ Outcome run_pass(Bench &b, uint64_t &s, const tetris_arith &a, const Pass &p, in
             if (po != np || ii != ni || fi != nf) {
                 std::printf("pass %d: busy fell early: %zu/%zu psums, %zu/%zu ifmap words, %zu/%zu filter words\n",
                             index, po, np, ii, ni, fi, nf);
+                return FAILED;
+            }
+            // every MAC of the pass issues once, every filter word is written once
+            const uint64_t fwr = c.op == 0 ? nf : 0;
+            if (ev_mac != macs || ev_fwr != fwr) {
+                std::printf("pass %d: events: ev_mac %llu (MACs %llu), ev_fwr %llu (filter words %llu)\n",
+                            index, static_cast<unsigned long long>(ev_mac), static_cast<unsigned long long>(macs),
+                            static_cast<unsigned long long>(ev_fwr), static_cast<unsigned long long>(fwr));
                 return FAILED;
             }
             return errors ? FAILED : PASSED;
@@ -233,6 +244,8 @@ Outcome run_pass(Bench &b, uint64_t &s, const tetris_arith &a, const Pass &p, in
             po++;
         }
         bool i_take = iv && t->i_ready;
+        ev_mac += t->ev_mac;
+        ev_fwr += t->ev_fwr;
         b.tick();
         if (c.op == 0 && fv)
             fi++;

@@ -60,7 +60,7 @@ tb_run() { # block config-file gen-dir
     out="$work/obj_$(basename "$gen")_$block"
     # shellcheck disable=SC2086 # one word per file
     if ! verilator --cc --exe --build -j 2 -O2 --top-module "tetris_$block" -I"$gen" $files "$src" \
-        -CFLAGS "-std=c++17 -I$srcdir/refmodel -I$srcdir/tests -I$gen" \
+        -CFLAGS "-std=c++17 -I$srcdir/refmodel -I$srcdir/tests -I$srcdir/tb -I$gen" \
         -LDFLAGS "$builddir/.libs/libtetris.so -Wl,-rpath,$builddir/.libs" \
         --Mdir "$out" -o "tb_$block" >"$work/log" 2>&1; then
         fail "$(basename "$gen"): tb_$block does not build"

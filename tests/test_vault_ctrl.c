@@ -142,16 +142,37 @@ Test(vault_accum, lanes_wrap_at_acc_bits_under_mask)
         put32(mem, i, 0x007FFFFFu); /* the largest 24-bit value */
         put32(add, i, 1);
     }
-    uint8_t mask = 0x5A; /* lanes 1, 3, 4, 6 */
-    tetris_dram_accum(&a, 32, mem, add, &mask);
+    /* 16 mask bits, two per 32-bit lane: lanes 1, 3, 4, 6 (bits 2-3, 6-7, 8-9, 12-13) */
+    const unsigned lanes = 0x5A;
+    uint8_t mask[2] = {0xCC, 0x33};
+    tetris_dram_accum(&a, 32, mem, add, mask);
     for (int i = 0; i < 8; i++)
-        cr_assert_eq(get32(mem, i), (mask >> i) & 1 ? 0xFF800000u : 0x007FFFFFu, "lane %d", i);
+        cr_assert_eq(get32(mem, i), (lanes >> i) & 1 ? 0xFF800000u : 0x007FFFFFu, "lane %d", i);
     /* NULL: every lane; -2^23 + -1 wraps to 2^23 - 1 */
     for (int i = 0; i < 8; i++)
         put32(add, i, 0xFFFFFFFFu);
     tetris_dram_accum(&a, 32, mem, add, NULL);
     for (int i = 0; i < 8; i++)
-        cr_assert_eq(get32(mem, i), (mask >> i) & 1 ? 0x007FFFFFu : 0x007FFFFEu, "lane %d", i);
+        cr_assert_eq(get32(mem, i), (lanes >> i) & 1 ? 0x007FFFFFu : 0x007FFFFEu, "lane %d", i);
+}
+
+/* An accumulate sets both bits of a lane; the adder reads bit 2i only. */
+Test(vault_accum, the_low_bit_of_a_lane_decides)
+{
+    tetris_arith a = {16, 32, 8};
+    uint8_t mem[16], add[16];
+    for (int i = 0; i < 4; i++) {
+        put32(mem, i, 0x00010001u * (uint32_t)(i + 1));
+        put32(add, i, 0x00020002u);
+    }
+    /* lane 0 both bits, lane 1 only bit 2 (low half), lane 2 only bit 5 (high
+     * half), lane 3 none */
+    uint8_t mask = 0x01 | 0x02 | 0x04 | 0x20;
+    tetris_dram_accum(&a, 16, mem, add, &mask);
+    cr_assert_eq(get32(mem, 0), 0x00030003u);
+    cr_assert_eq(get32(mem, 1), 0x00040004u, "added whole, both halves");
+    cr_assert_eq(get32(mem, 2), 0x00030003u, "bit 2i + 1 alone: unchanged");
+    cr_assert_eq(get32(mem, 3), 0x00040004u);
 }
 
 Test(vault_accum, equals_acc_add_at_32_bits)
@@ -367,9 +388,9 @@ Test(vault_mem, read_write_accumulate)
         cr_assert_eq(got[i], 0);
     for (int i = 0; i < 8; i++)
         put32(data, i, 0x7FFFFu + (uint32_t)i); /* 2^19 - 1 + i */
-    uint8_t mask = 0xF0;
+    uint8_t mask[2] = {0x00, 0xFF}; /* lanes 4 .. 7: bits 8 .. 15 */
     cr_assert_eq(tetris_vault_mem_write(m, addr, data, NULL), TETRIS_OK);
-    cr_assert_eq(tetris_vault_mem_accum(m, addr, data, &mask), TETRIS_OK);
+    cr_assert_eq(tetris_vault_mem_accum(m, addr, data, mask), TETRIS_OK);
     cr_assert_eq(tetris_vault_mem_read(m, addr, got), TETRIS_OK);
     tetris_arith a = {16, 20, 8};
     for (int i = 0; i < 8; i++) {
@@ -380,12 +401,25 @@ Test(vault_mem, read_write_accumulate)
     /* a masked write keeps the other lanes */
     for (int i = 0; i < 8; i++)
         put32(data, i, 0xDEAD0000u + (uint32_t)i);
-    mask = 0x01;
-    cr_assert_eq(tetris_vault_mem_write(m, addr, data, &mask), TETRIS_OK);
+    mask[0] = 0x03; /* both halves of lane 0 */
+    mask[1] = 0x00;
+    cr_assert_eq(tetris_vault_mem_write(m, addr, data, mask), TETRIS_OK);
     uint8_t again[32];
     cr_assert_eq(tetris_vault_mem_read(m, addr, again), TETRIS_OK);
     cr_assert_eq(get32(again, 0), 0xDEAD0000u);
     cr_assert_eq(memcmp(again + 4, got + 4, 28), 0);
+    /* 16-bit lanes: bit 3 writes bytes 6-7 alone (an int16 word), bit 8 bytes 16-17 */
+    for (int i = 0; i < 32; i++)
+        data[i] = (uint8_t)(0xA0 + i);
+    mask[0] = 0x08;
+    mask[1] = 0x01;
+    cr_assert_eq(tetris_vault_mem_write(m, addr, data, mask), TETRIS_OK);
+    uint8_t third[32];
+    cr_assert_eq(tetris_vault_mem_read(m, addr, third), TETRIS_OK);
+    for (int i = 0; i < 32; i++) {
+        int written = i == 6 || i == 7 || i == 16 || i == 17;
+        cr_assert_eq(third[i], written ? data[i] : again[i], "byte %d", i);
+    }
     tetris_vault_mem_destroy(m);
 }
 

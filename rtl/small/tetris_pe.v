@@ -24,14 +24,18 @@
 // A pass takes 1 + sum over x of (LOAD + COMP + DRAIN) cycles without stalls.
 // Filter and ifmap words are taken from the cycle after start; filters may
 // arrive during the ifmap load. A start during a pass abandons it.
+// Events (tetris_pe_array adds them up for the counters of docs/isa.md):
+// ev_mac is high in each cycle in which one MAC (compare, add) issues, i.e.
+// one macs and one read of each scratchpad; ev_fwr in each cycle in which a
+// filter word is written (rf_wr_filter).
 module tetris_pe #(
-    parameter FW   = 64,   // filter scratchpad, words (rf.filter_words)
-    parameter IW   = 16,   // ifmap scratchpad, words (rf.ifmap_words)
-    parameter PW   = 8,    // psum scratchpad, accumulator words (rf.psum_words)
-    parameter ACC  = 32,   // accumulator bits (arith.acc_bits): sums wrap modulo 2^ACC
-    parameter WB   = 16,   // word container bits (signed; saturation is elsewhere)
-    parameter KMAX = 11,   // widest window, words (array.max_kernel)
-    parameter XW   = 16,   // cfg_wo bits: up to 2^XW - 1 output columns
+    parameter FW     = 64,     // filter scratchpad, words (rf.filter_words)
+    parameter IW     = 16,     // ifmap scratchpad, words (rf.ifmap_words)
+    parameter PW     = 8,      // psum scratchpad, accumulator words (rf.psum_words)
+    parameter ACC    = 32,     // accumulator bits (arith.acc_bits): sums wrap modulo 2^ACC
+    parameter WB     = 16,     // word container bits (signed; saturation is elsewhere)
+    parameter KMAX   = 11,     // widest window, words (array.max_kernel)
+    parameter XW     = 16,     // cfg_wo bits: up to 2^XW - 1 output columns
     // port widths, from the values above (4, 5, 4, 4 bits)
     parameter SW   = $clog2(KMAX + 1),                // cfg_s, cfg_u: 0..KMAX
     parameter BCW  = $clog2((FW < IW ? FW : IW) + 1), // cfg_bc: 1..min(FW, IW)
@@ -64,8 +68,11 @@ module tetris_pe #(
     output wire           p_out_valid,
     input  wire           p_out_ready,
     output wire [ACC-1:0] p_out_data,
-    output wire           busy         // from the cycle after start until the
+    output wire           busy,        // from the cycle after start until the
                                        // last psum of column wo-1 has left
+    // events for the performance counters, one cycle each
+    output wire           ev_mac,      // a MAC (max compare, pooling add) issues
+    output wire           ev_fwr       // a filter word is written to the scratchpad
 );
 
     // internal widths derived by the generator
@@ -109,6 +116,7 @@ module tetris_pe #(
     reg [FAW:0] f_cnt;  // filter words received this pass (0..FW)
     // words past FW cannot belong to a legal pass and are dropped
     wire f_take = f_valid && busy && mac && f_cnt != 7'd64;
+    assign ev_fwr = f_take;  // one rf_wr_filter event per word written
     always @(posedge clk)
         if (f_take) fmem[f_cnt[FAW-1:0]] <= f_data;
     always @(posedge clk)
@@ -158,6 +166,7 @@ module tetris_pe #(
     // a MAC waits for its filter word (filters may still be arriving)
     wire f_ok = !mac || {1'b0, faddr} < f_cnt;
     wire issue = state == S_COMP && iss && f_ok;
+    assign ev_mac = issue;  // one rf_rd_* / macs event per issued operation
     wire [IAW-1:0] icol_a = icol;  // at address width
     wire signed [WB-1:0] f_word = fmem[faddr];
     wire signed [WB-1:0] i_word = imem[irow + icol_a];

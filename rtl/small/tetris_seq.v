@@ -146,7 +146,9 @@ module tetris_seq #(
                         state <= S_IDLE;
                     end else begin
                         case (opc)
-                            OP_SET: begin
+                            // units read the layer registers while they
+                            // work: a SET waits until none does
+                            OP_SET: if (!exe_busy) begin
                                 r[w0[8 +: REG_BITS]] <= w1;
                                 insn_retired <= 1'b1;
                                 pc <= pc + 32'd16;

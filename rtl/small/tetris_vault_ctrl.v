@@ -35,8 +35,10 @@ module tetris_vault_ctrl #(
     output wire                req_ready,       // a queue entry is free
     input  wire [1:0]          req_op,          // 0 read, 1 write, 2 accumulate
     input  wire [31:0]         req_addr,        // vault byte address, burst-aligned
-    input  wire [BURST*8-1:0]  req_wdata,       // write/accumulate data: 32-bit lanes
-    input  wire [BURST/4-1:0]  req_wmask,       // lane i written/accumulated when set
+    input  wire [BURST*8-1:0]  req_wdata,       // write/accumulate data, little-endian
+    input  wire [BURST/2-1:0]  req_wmask,       // per 16-bit lane: write lane i if bit i
+                                                // is set; accumulate 32-bit lane j if
+                                                // bit 2j is set (set both of its bits)
     output reg                 rsp_valid,       // read data, in request order
     output reg  [BURST*8-1:0]  rsp_data,
     output wire                idle,            // nothing queued or in flight
@@ -48,7 +50,7 @@ module tetris_vault_ctrl #(
     output reg  [ROW_W-1:0]    dram_row,        // ACT: row to open; else the open row
     output reg  [COL_W-1:0]    dram_col,        // RD/WR/ACC: burst within the row
     output reg  [BURST*8-1:0]  dram_wdata,      // WR/ACC data
-    output reg  [BURST/4-1:0]  dram_wmask,      // WR/ACC lane mask
+    output reg  [BURST/2-1:0]  dram_wmask,      // WR/ACC mask, as req_wmask
     input  wire                dram_rvalid,     // RD data, T_CL cycles after the RD
     input  wire [BURST*8-1:0]  dram_rdata
 );
@@ -101,7 +103,7 @@ module tetris_vault_ctrl #(
     reg [ROW_W-1:0]   q_row   [0:QDEPTH-1];
     reg [COL_W-1:0]   q_col   [0:QDEPTH-1];
     reg [BURST*8-1:0] q_wdata [0:QDEPTH-1];
-    reg [BURST/4-1:0] q_wmask [0:QDEPTH-1];
+    reg [BURST/2-1:0] q_wmask [0:QDEPTH-1];
     reg [QDEPTH-1:0]  q_valid;          // by slot
     reg [QP-1:0]      q_head, q_tail;   // oldest entry, next free slot
 
@@ -137,7 +139,16 @@ module tetris_vault_ctrl #(
     wire [ROW_W-1:0]  h_row   = q_row[q_head];
     wire [COL_W-1:0]  h_col   = q_col[q_head];
     wire [BURST*8-1:0] h_wdata = q_wdata[q_head];
-    wire [BURST/4-1:0] h_wmask = q_wmask[q_head];
+    wire [BURST/2-1:0] h_wmask = q_wmask[q_head];
+    // The WR of an accumulate in the controller writes the 32-bit lanes the
+    // adder added (bit 2i of the mask), both halves.
+    wire [BURST/2-1:0] h_amask;
+    genvar gl;
+    generate
+        for (gl = 0; gl < BURST / 4; gl = gl + 1) begin : g_amask
+            assign h_amask[2*gl +: 2] = {2{h_wmask[2*gl]}};
+        end
+    endgenerate
 
     // ---------------------------------------------------------------- banks
     // Per-bank state. bk_ta counts down to the bank's next ACT while it is
@@ -348,7 +359,8 @@ module tetris_vault_ctrl #(
         // an accumulate's WR (in the controller) writes the sum
         dram_wdata <= (ACCUM == ACCUM_CONTROLLER && h_op == OP_ACC) ? acc_sum
                                                                      : h_wdata;
-        dram_wmask <= h_wmask;
+        dram_wmask <= (ACCUM == ACCUM_CONTROLLER && h_op == OP_ACC) ? h_amask
+                                                                     : h_wmask;
     end
 
     // read responses: every RD's data except an accumulate's, one cycle later

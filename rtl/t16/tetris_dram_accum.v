@@ -4,11 +4,14 @@
 
 // The near-bank adder of in-memory accumulation, on one burst of 32-bit
 // little-endian lanes: lane i of the result is in_old + in_add wrapped to
-// ACC_BITS and sign-extended to 32 bits (tetris_acc_add) where in_mask[i] is
-// set, in_old elsewhere. One pipeline register: the sum of the operands
-// presented with in_valid is on out_sum in the next cycle, with out_valid, and
-// stays until the next in_valid. C model: tetris_dram_accum() in libtetris,
-// which the DRAM device models call.
+// ACC_BITS and sign-extended to 32 bits (tetris_acc_add) where in_mask[2*i]
+// is set, in_old elsewhere. The mask is the vault port's write mask, one bit
+// per 16-bit half-lane; a psum is 32 bits, so an accumulate sets both bits of
+// a lane, and the adder reads the low one only (bit 2*i + 1 is ignored).
+// One pipeline register: the sum of the operands presented with in_valid is
+// on out_sum in the next cycle, with out_valid, and stays until the next
+// in_valid. C model: tetris_dram_accum() in libtetris, which the DRAM device
+// models call.
 module tetris_dram_accum #(
     parameter BURST = 32,      // bytes per burst (dram.burst_bytes): BURST/4 lanes
     parameter ACC_BITS = 32    // accumulator width (arith.acc_bits), 8..32
@@ -18,7 +21,7 @@ module tetris_dram_accum #(
     input  wire               in_valid,   // operands present: load their sum
     input  wire [BURST*8-1:0] in_old,     // the burst as stored
     input  wire [BURST*8-1:0] in_add,     // the psums to add
-    input  wire [BURST/4-1:0] in_mask,    // lane i adds when bit i is set
+    input  wire [BURST/2-1:0] in_mask,    // per 16 bits: lane i adds if bit 2i is set
     output reg                out_valid,  // out_sum holds the last in_valid's sum
     output reg  [BURST*8-1:0] out_sum
 );
@@ -34,7 +37,9 @@ module tetris_dram_accum #(
             // the sum modulo 2^32, then modulo 2^ACC_BITS
             wire [31:0] raw = in_old[32*i +: 32] + in_add[32*i +: 32];
             wire [31:0] wrapped = $unsigned($signed(raw << SH) >>> SH);
-            assign sum_c[32*i +: 32] = in_mask[i] ? wrapped : in_old[32*i +: 32];
+            assign sum_c[32*i +: 32] = in_mask[2*i] ? wrapped : in_old[32*i +: 32];
+            // bit 2i+1 names the lane's high half; a psum lane is added whole
+            wire unused_hi = in_mask[2*i + 1];
         end
     endgenerate
 

@@ -7,10 +7,10 @@
 // other words of the row alone without a read-modify-write. Behavioural, so
 // that a technology macro with a lane (or bit) write mask can replace it.
 module tetris_sram #(
-    parameter DEPTH = 16629,  // rows
-    parameter WIDTH = 16,     // bits per row
-    parameter LANES = 1,      // write lanes of WIDTH / LANES bits each
-    parameter AW    = 15      // row-address bits: clog2(DEPTH), at least 1
+    parameter DEPTH  = 16629,  // rows
+    parameter WIDTH  = 16,     // bits per row
+    parameter LANES  = 1,      // write lanes of WIDTH / LANES bits each
+    parameter AW     = 15      // row-address bits: clog2(DEPTH), at least 1
 ) (
     input  wire             clk,
     input  wire             en,    // access this cycle
