@@ -316,7 +316,6 @@ static void dma(const tetris_config *cfg, FILE *out)
 
 static void stream(const tetris_config *cfg, FILE *out)
 {
-    (void)cfg;
     fputs("    // ---- PASS\n"
           "    wire s_rd_clear, s_rd_idle, fr_idle, ir_idle, pr_idle;\n"
           "    assign s_rd_idle = fr_idle && ir_idle && pr_idle;\n"

@@ -384,7 +384,7 @@ static void psum_walk(FILE *out, const char *prefix)
              prefix);
 }
 
-static void psum_in(const tetris_config *cfg, FILE *out)
+static void psum_in(FILE *out)
 {
     fputs("    // ---- psums into the column tops: [x][b][jj][m][n]\n"
           "    wire p_go;\n",
@@ -425,7 +425,6 @@ static void psum_in(const tetris_config *cfg, FILE *out)
             "    assign ps_ready = st == ST_BIAS || (pin_mem && p_ready);\n"
             "    assign p_go = pin_mem ? pr_valid && pr_ready && run : p_valid && p_ready;\n"
             "    wire unused_ps = ^{ps_tag, ps_data, bias_w, p_mrel};\n\n");
-    (void)cfg;
 }
 
 static void psum_out(FILE *out)
@@ -563,7 +562,7 @@ int gen_stream(const tetris_config *cfg, FILE *out)
     setup(out);
     filter_agen(out);
     ifmap_agen(out);
-    psum_in(cfg, out);
+    psum_in(out);
     psum_out(out);
     control(out);
     return ferror(out) ? TETRIS_EIO : TETRIS_OK;
