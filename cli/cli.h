@@ -24,6 +24,7 @@ enum cli_exit {
 int cmd_run(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
+int cmd_cosim(int argc, char **argv);
 
 /* ---- helpers shared by the commands (tetris.c) ---- */
 
@@ -38,6 +39,9 @@ int cli_bad_option(const char *cmd, int opt, char **argv);
 
 /* Report a stray operand (argv[optind]) after the options; returns CLI_EXIT_BAD. */
 int cli_bad_operand(const char *cmd, const char *arg);
+
+/* Format a path into buf; -1 (after an error line) when it does not fit. */
+int cli_path(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Strict decimal integer in [min, max]; 0 on success, -1 otherwise. */
 int cli_parse_long(const char *s, long min, long max, long *out);
@@ -63,13 +67,45 @@ int cli_search(const char *name, const char *what, const char *const *dirs, int 
  */
 int cli_load_config(const char *arg, tetris_config *cfg, char *path, size_t size);
 
+/* ---- networks (netsel.c) ---- */
+
+/*
+ * Load the network NAME|FILE: a file, or NAME looked up in $TETRIS_NET_DIR,
+ * beside the configuration, the installed examples and ./examples/nets.
+ * Prints the error line itself; returns 0 or CLI_EXIT_BAD.
+ */
+int cli_load_net(const char *arg, const char *config_path, tetris_net *net, char *path,
+                 size_t size);
+
+/*
+ * Mark in sel (n_layers bytes, zeroed) the layers named in the comma list
+ * (every layer when list is NULL) and count them. Returns 0 or CLI_EXIT_BAD.
+ */
+int cli_select_layers(const tetris_net *net, const char *net_path, const char *list, char *sel,
+                      int *n_sel);
+
 /* ---- reports (report.c) ---- */
+
+/* What the RTL did with one layer (`tetris cosim`). */
+typedef struct cli_rtl_run {
+    char status[16];           /* how the simulation ended: done, err, watchdog, ... */
+    uint64_t cycles;           /* start to done */
+    tetris_counters counts;    /* the RTL's counters (cycles: its own counter) */
+    int counters_equal;        /* counters equal to the model's, of TETRIS_CNT_COUNT - 1 */
+    int first_bad_counter;     /* the first that differs, -1 none */
+    tetris_mismatch mm;        /* where the results first differ */
+    double deviation;          /* RTL cycles against the model's prediction, percent */
+    double sim_seconds;        /* wall time of the simulation */
+    int pass;                  /* ended at END, bit-exact, counters equal, deviation within bound */
+    char message[512];         /* why it failed, for people */
+} cli_rtl_run;
 
 /* One layer that ran. */
 typedef struct cli_layer_run {
     int index;                 /* index of the layer in the network (the data stream) */
     const tetris_layer *layer; /* the layer */
     tetris_layer_result res;   /* filled when the layer ran */
+    const cli_rtl_run *rtl;    /* the RTL's run (cosim), or NULL */
 } cli_layer_run;
 
 /* Everything a report shows about one `tetris run`. */
@@ -90,6 +126,9 @@ const char *cli_layer_type_name(enum tetris_layer_type t);
 
 /* The results table, a total line and "N passed, M failed". */
 void report_table(const cli_report *r, FILE *out);
+
+/* The co-simulation table: RTL against model, per layer, and a summary line. */
+void report_cosim_table(const cli_report *r, double bound, FILE *out);
 
 /* The whole result as JSON (docs/json.md); 0 or a TETRIS_E* status. */
 int report_json(const cli_report *r, FILE *out);

@@ -108,75 +108,6 @@ static int parse_options(int argc, char **argv, struct run_opts *o)
 }
 
 /*
- * Load the network: a file, or NAME looked up in $TETRIS_NET_DIR, beside the
- * configuration (so a source tree works from any directory), the installed
- * examples, and ./examples/nets.
- */
-static int load_net(const char *arg, const char *config_path, tetris_net *net, char *path,
-                    size_t size)
-{
-    tetris_error err = {""};
-    int status;
-    if (cli_is_path(arg)) {
-        snprintf(path, size, "%s", arg);
-        status = tetris_net_load(path, net, &err);
-    } else {
-        const char *slash = strrchr(config_path, '/');
-        int dir_len = slash ? (int)(slash - config_path) : 1;
-        char beside[CLI_PATH_MAX];
-        snprintf(beside, sizeof beside, "%.*s/../nets", dir_len, slash ? config_path : ".");
-        const char *dirs[] = {getenv("TETRIS_NET_DIR"), beside, TETRIS_PKGDATADIR "/examples/nets",
-                              "examples/nets"};
-        int i = cli_search(arg, "network", dirs, 4, path, size);
-        if (i < 0)
-            return CLI_EXIT_BAD;
-        status = tetris_net_load_named(arg, dirs[i], net, &err);
-    }
-    if (status) {
-        cli_error("%s", err.msg[0] ? err.msg : tetris_strerror(status));
-        return CLI_EXIT_BAD;
-    }
-    return 0;
-}
-
-/* Mark in sel the layers named in the comma list (every layer when NULL); count them. */
-static int select_layers(const tetris_net *net, const char *net_path, const char *list, char *sel,
-                         int *n_sel)
-{
-    *n_sel = 0;
-    if (!list) {
-        memset(sel, 1, (size_t)net->n_layers);
-        *n_sel = net->n_layers;
-        return 0;
-    }
-    for (const char *p = list;;) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        char name[sizeof net->layers[0].name];
-        int i = -1;
-        if (len > 0 && len < sizeof name) {
-            memcpy(name, p, len);
-            name[len] = '\0';
-            i = tetris_net_find(net, name);
-        }
-        if (len == 0) {
-            cli_error("%s: --layers: empty layer name in '%s'", net_path, list);
-            return CLI_EXIT_BAD;
-        }
-        if (i < 0) {
-            cli_error("%s: --layers: no layer named '%.*s'", net_path, (int)len, p);
-            return CLI_EXIT_BAD;
-        }
-        *n_sel += !sel[i];
-        sel[i] = 1;
-        if (!comma)
-            break;
-        p = comma + 1;
-    }
-    return 0;
-}
-
-/*
  * A layer's inputs: read from --load-npy (whose batch must agree with an
  * explicit --batch, and sets it otherwise), or seeded random data.
  */
@@ -292,7 +223,7 @@ int cmd_run(int argc, char **argv)
         return status;
     tetris_net net = {.n_layers = 0};
     char net_path[CLI_PATH_MAX];
-    status = load_net(o.net, config_path, &net, net_path, sizeof net_path);
+    status = cli_load_net(o.net, config_path, &net, net_path, sizeof net_path);
     if (status)
         return status;
 
@@ -305,7 +236,7 @@ int cmd_run(int argc, char **argv)
         cli_error("%s", tetris_strerror(TETRIS_ENOMEM));
         status = CLI_EXIT_FAIL;
     } else {
-        status = select_layers(&net, net_path, o.layers, sel, &n_sel);
+        status = cli_select_layers(&net, net_path, o.layers, sel, &n_sel);
         if (!status)
             status = open_json(o.json, &json);
     }

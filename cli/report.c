@@ -104,6 +104,43 @@ void report_table(const cli_report *r, FILE *out)
     fprintf(out, "%d passed, %d failed\n", passed, r->n_runs - passed);
 }
 
+/* ---- co-simulation ---- */
+
+void report_cosim_table(const cli_report *r, double bound, FILE *out)
+{
+    int name_w = 5;
+    for (int i = 0; i < r->n_runs; i++) {
+        int len = (int)strlen(r->runs[i].layer->name);
+        name_w = len > name_w ? len : name_w;
+    }
+    fprintf(out, "\nRTL against the engine model (cycle bound %g %%):\n", bound);
+    fprintf(out, "%-*s %-8s %12s %12s %8s %9s %-8s %11s %s\n", name_w, "layer", "status",
+            "model_cyc", "rtl_cyc", "dev%", "counters", "ofmap", "cycles/s", "result");
+    int passed = 0;
+    uint64_t model = 0, rtl = 0;
+    double seconds = 0;
+    for (int i = 0; i < r->n_runs; i++) {
+        const cli_rtl_run *x = r->runs[i].rtl;
+        if (!x)
+            continue;
+        uint64_t m = r->runs[i].res.counts.v[TETRIS_CNT_CYCLES];
+        char counters[16], ofmap[16];
+        snprintf(counters, sizeof counters, "%d/%d", x->counters_equal, TETRIS_CNT_COUNT - 1);
+        snprintf(ofmap, sizeof ofmap, "%s", x->mm.index >= 0 ? "DIFF" : x->mm.byte >= 0 ? "psum" : "exact");
+        fprintf(out, "%-*s %-8s %12" PRIu64 " %12" PRIu64 " %+8.2f %9s %-8s %11.0f %s\n", name_w,
+                r->runs[i].layer->name, x->status, m, x->cycles, x->deviation, counters, ofmap,
+                x->sim_seconds > 0 ? (double)x->cycles / x->sim_seconds : 0.0, x->pass ? "PASS" : "FAIL");
+        passed += x->pass != 0;
+        model += m;
+        rtl += x->cycles;
+        seconds += x->sim_seconds;
+    }
+    fprintf(out, "%-*s %-8s %12" PRIu64 " %12" PRIu64 " %+8.2f %9s %-8s %11.0f %.1f s\n", name_w, "total",
+            "", model, rtl, model ? 100.0 * ((double)rtl - (double)model) / (double)model : 0.0, "", "",
+            seconds > 0 ? (double)rtl / seconds : 0.0, seconds);
+    fprintf(out, "%d passed, %d failed\n", passed, r->n_runs - passed);
+}
+
 /* ---- JSON ---- */
 
 static json_t *counters_json(const tetris_counters *c)
@@ -162,13 +199,31 @@ static json_t *blocking_json(const tetris_blocking *b)
                      "pass_order", order_json(b->pass_order));
 }
 
+/* What the RTL did with a layer (`tetris cosim`), or null. */
+static json_t *rtl_json(const cli_rtl_run *x)
+{
+    if (!x)
+        return json_null();
+    const tetris_mismatch *mm = &x->mm;
+    json_t *first = mm->index < 0 ? json_null()
+                                  : json_pack("{s:I, s:i, s:i, s:i, s:i, s:i, s:i, s:I}", "index",
+                                              (json_int_t)mm->index, "n", mm->n, "m", mm->m, "y",
+                                              mm->y, "x", mm->x, "expected", mm->expect, "actual",
+                                              mm->actual, "pc", (json_int_t)mm->pc);
+    return json_pack("{s:s, s:I, s:f, s:o, s:i, s:o, s:I, s:f, s:b, s:s}", "status", x->status,
+                     "cycles", (json_int_t)x->cycles, "deviation_percent", x->deviation,
+                     "counters", counters_json(&x->counts), "counters_equal", x->counters_equal,
+                     "first_diff", first, "first_diff_byte", (json_int_t)mm->byte, "sim_seconds",
+                     x->sim_seconds, "pass", x->pass, "message", x->message);
+}
+
 static json_t *layer_json(const cli_report *r, const cli_layer_run *run)
 {
     const tetris_layer_result *res = &run->res;
     char crc_golden[9], crc_engine[9];
     snprintf(crc_golden, sizeof crc_golden, "%08" PRIx32, res->crc_golden);
     snprintf(crc_engine, sizeof crc_engine, "%08" PRIx32, res->crc_engine);
-    return json_pack(
+    json_t *o = json_pack(
         "{s:s, s:i, s:s, s:o, s:o, s:o, s:I, s:f, s:o, s:o, s:f, s:s, s:s, s:b, s:I,"
         " s:{s:f, s:f}}",
         "name", run->layer->name, "index", run->index, "type",
@@ -179,6 +234,11 @@ static json_t *layer_json(const cli_report *r, const cli_layer_run *run)
         cycles_ms(r->cfg, res->counts.v[TETRIS_CNT_CYCLES]), "crc_golden", crc_golden, "crc_engine",
         crc_engine, "pass", res->pass, "first_diff", (json_int_t)res->first_diff, "wall_seconds",
         "golden", res->golden_seconds, "engine", res->engine_seconds);
+    if (o && run->rtl && json_object_set_new(o, "rtl", rtl_json(run->rtl))) {
+        json_decref(o);
+        o = NULL;
+    }
+    return o;
 }
 
 static json_t *totals_json(const cli_report *r)

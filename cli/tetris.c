@@ -27,6 +27,8 @@ static void print_help(FILE *out)
           "  run       run layers of a network on the engine model and check them\n"
           "  config    check a configuration and print it, its reference or its C header\n"
           "  gen       generate the Verilog of one engine for a configuration\n"
+          "  cosim     run layers on the generated RTL and check them against the models\n"
+          "            (options: 'tetris cosim --help')\n"
           "\n"
           "Options of run:\n"
           "  -c, --config=NAME|FILE  accelerator configuration (default: t16)\n"
@@ -103,6 +105,18 @@ int cli_bad_operand(const char *cmd, const char *arg)
     return CLI_EXIT_BAD;
 }
 
+int cli_path(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, size, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (size_t)n < size)
+        return 0;
+    cli_error("a path longer than %zu bytes: %.60s...", size - 1, buf);
+    return -1;
+}
+
 int cli_parse_long(const char *s, long min, long max, long *out)
 {
     /* strtol would skip leading blanks and accept "12abc" prefixes: refuse both */
@@ -172,6 +186,7 @@ static const struct {
     {"run", cmd_run},
     {"config", cmd_config},
     {"gen", cmd_gen},
+    {"cosim", cmd_cosim},
 };
 
 int main(int argc, char **argv)

@@ -134,13 +134,15 @@ static void gbuf_read(FILE *out, int port, const char *rd)
 
 static void header(const tetris_config *cfg, FILE *out)
 {
+    tetris_derived der;
+    tetris_config_derive(cfg, &der);
     fprintf(out,
             "module tetris_engine #(\n"
             "    parameter BURST = %d,      // vault burst bytes (dram.burst_bytes)\n"
             "    parameter EW = %d,          // counter increment bits\n"
             "    parameter CAW = %d          // counter CSR address bits\n"
             ") (\n",
-            cfg->dram_burst_bytes, gen_perf_inc_bits(cfg), tetris_bits_for(TETRIS_CNT_COUNT));
+            cfg->dram_burst_bytes, gen_perf_inc_bits(cfg), der.csr_addr_bits);
     fputs("    input  wire               clk,\n"
           "    input  wire               rst_n,       // synchronous, active low\n"
           "    // host control: start runs the program at prog_base\n"

@@ -27,6 +27,8 @@ int gen_perf_inc_bits(const tetris_config *cfg)
 int gen_perf(const tetris_config *cfg, FILE *out)
 {
     int n = TETRIS_CNT_COUNT;
+    tetris_derived der;
+    tetris_config_derive(cfg, &der);
     fputs("// CSR map: counter i at address i (64 bits); csr_rdata is the counter\n"
           "// csr_addr named in the previous cycle. clear zeroes every counter.\n",
           out);
@@ -40,7 +42,7 @@ int gen_perf(const tetris_config *cfg, FILE *out)
             "    input  wire          clk,\n"
             "    input  wire          rst_n,   // synchronous, active low: zeroes the counters\n"
             "    input  wire          clear,   // zero the counters\n",
-            gen_perf_inc_bits(cfg), tetris_bits_for(n));
+            gen_perf_inc_bits(cfg), der.csr_addr_bits);
     for (int i = 0; i < n; i++)
         fprintf(out, "    input  wire [EW-1:0] inc_%s,\n", names[i]);
     fputs("    input  wire [AW-1:0] csr_addr,\n"

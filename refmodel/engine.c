@@ -39,6 +39,8 @@ void tetris_engine_destroy(tetris_engine *e)
     free(e->stage_ifmap);
     free(e->pack);
     free(e->colacc);
+    free(e->ofm_writer);
+    free(e->insn_cycles);
     free(e);
 }
 
@@ -52,6 +54,41 @@ uint8_t *tetris_engine_vault(tetris_engine *e, uint64_t *bytes)
 void tetris_engine_reset_counters(tetris_engine *e)
 {
     memset(&e->cnt, 0, sizeof e->cnt);
+}
+
+int tetris_engine_track_ofmap(tetris_engine *e, uint64_t elements)
+{
+    free(e->ofm_writer);
+    e->ofm_writer_n = 0;
+    e->ofm_writer = NULL;
+    if (!elements)
+        return TETRIS_OK;
+    if (!(e->ofm_writer = malloc(elements * sizeof *e->ofm_writer)))
+        return TETRIS_ENOMEM;
+    memset(e->ofm_writer, 0xFF, elements * sizeof *e->ofm_writer); /* -1: not written */
+    e->ofm_writer_n = elements;
+    return TETRIS_OK;
+}
+
+int64_t tetris_engine_ofmap_writer(const tetris_engine *e, uint64_t index)
+{
+    return e->ofm_writer && index < e->ofm_writer_n ? e->ofm_writer[index] : -1;
+}
+
+int tetris_engine_track_insns(tetris_engine *e, size_t n)
+{
+    free(e->insn_cycles);
+    e->insn_cycles_n = 0;
+    e->insn_cycles = n ? calloc(n, sizeof *e->insn_cycles) : NULL;
+    if (n && !e->insn_cycles)
+        return TETRIS_ENOMEM;
+    e->insn_cycles_n = n;
+    return TETRIS_OK;
+}
+
+uint64_t tetris_engine_insn_cycles(const tetris_engine *e, size_t pc)
+{
+    return pc < e->insn_cycles_n ? e->insn_cycles[pc] : 0;
 }
 
 const tetris_counters *tetris_engine_counters(const tetris_engine *e)

@@ -110,6 +110,11 @@ struct tetris_engine {
     int16_t *pack;         /* [nn][wo][k]: a column's ifmap windows in reduction order */
     uint32_t *colacc;      /* [bm][nn][wo] */
     size_t stage_filter_cap, stage_ifmap_cap, pack_cap, colacc_cap;
+    size_t pc;             /* the instruction being executed */
+    int32_t *ofm_writer;   /* per ofmap element: pc of its last writer, -1 none (NULL: off) */
+    uint64_t ofm_writer_n; /* elements tracked */
+    uint64_t *insn_cycles; /* per instruction: its cycles in the last run (NULL: off) */
+    size_t insn_cycles_n;  /* instructions tracked */
 };
 
 /* vault_ctrl.c: vault memory with counted accesses; addresses are bytes. */
@@ -193,6 +198,13 @@ static inline uint64_t vault_psum_addr(const tetris_engine *e, int n, int m, int
 static inline uint64_t vault_ofmap_addr(const tetris_engine *e, int n, int m, int y, int x)
 {
     return e->reg[REG_OFM] + 2 * ofmap_index(e, n, m, y, x);
+}
+
+/* Record that the instruction at e->pc writes ofmap elements [index, index + n). */
+static inline void note_ofmap_write(tetris_engine *e, uint64_t index, uint64_t n)
+{
+    for (uint64_t i = index; e->ofm_writer && i < index + n && i < e->ofm_writer_n; i++)
+        e->ofm_writer[i] = (int32_t)e->pc;
 }
 
 /* The near-memory adder wraps at the accumulator width like the PEs do. */

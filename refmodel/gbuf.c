@@ -154,6 +154,8 @@ int gbuf_store(tetris_engine *e, const isa_insn *d, uint64_t *cycles, tetris_err
             const uint8_t *src = e->gbuf + gbuf_psum_off(e, n, m, 0, 0);
             uint8_t *dst = e->vault + (final ? vault_ofmap_addr(e, n, m, 0, 0)
                                              : vault_psum_addr(e, n, m, 0, 0));
+            if (final)
+                note_ofmap_write(e, ofmap_index(e, n, m, 0, 0), (uint64_t)ho * (uint64_t)wo);
             for (int i = 0; i < ho * wo; i++, words++) {
                 int32_t v = ld32(src + 4 * i);
                 if (final)

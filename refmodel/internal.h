@@ -82,4 +82,10 @@ int tetris_yaml_bool(tetris_yaml *y, const yaml_node_t *n, const char *field, in
 int tetris_yaml_expect(tetris_yaml *y, const yaml_node_t *n, yaml_node_type_t kind,
                        const char *field, tetris_error *err);
 
+/* run.c: a layer run that can keep its program, layout, engine and the
+ * vault before the run (job.c); tetris_run_layer_data is it without keeping. */
+int run_layer_keep(const tetris_config *cfg, const tetris_layer *l, tetris_layer_data *d,
+                   tetris_layer_result *res, tetris_program *prog, tetris_vault_layout *lay,
+                   tetris_engine **kept, uint8_t **before, tetris_error *err);
+
 #endif

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tetris.h"
+#include "internal.h"
 
 static const char *const page_policy_names[] = {"closed", "open", NULL};
 static const char *const accum_names[] = {"none", "controller", "dram_die", "bank", NULL};
@@ -161,6 +161,8 @@ static const struct {
      "vault bytes per engine cycle: dram.gbps * 1e9 / (clock_mhz * 1e6)"},
     {"VAULT_CAPACITY", D_U64, offsetof(tetris_derived, vault_capacity),
      "bytes per vault: dram.banks * dram.rows * dram.row_bytes"},
+    {"CSR_ADDR_BITS", D_INT, offsetof(tetris_derived, csr_addr_bits),
+     "address bits of the engine's counter CSR port (one address per counter)"},
 };
 
 const tetris_param *tetris_params(size_t *n)
@@ -321,6 +323,7 @@ void tetris_config_derive(const tetris_config *cfg, tetris_derived *d)
     d->vault_bytes_per_cycle = cfg->vault_gbps * 1e9 / (cfg->clock_mhz * 1e6);
     d->vault_capacity = (uint64_t)cfg->dram_banks * (uint64_t)cfg->dram_rows *
                         (uint64_t)cfg->dram_row_bytes;
+    d->csr_addr_bits = tetris_bits_for(TETRIS_CNT_COUNT);
 }
 
 static const char *type_name(enum tetris_param_type t)

@@ -308,6 +308,7 @@ static int psum_row(tetris_engine *e, int in_gbuf, int final, int n, int m, int 
                     tetris_error *err)
 {
     int wo = (int)e->reg[REG_WO];
+    *p = NULL; /* set on every path: callers read it only when rc is 0 */
     if (in_gbuf) {
         int64_t off = gbuf_psum_off(e, n, m, y, 0);
         if (off < 0)
@@ -317,9 +318,10 @@ static int psum_row(tetris_engine *e, int in_gbuf, int final, int n, int m, int 
         return TETRIS_OK;
     }
     uint64_t a = final ? vault_ofmap_addr(e, n, m, y, 0) : vault_psum_addr(e, n, m, y, 0);
-    int rc = vault_check(e, a, (uint64_t)wo * (final ? 2u : 4u), err);
     *p = e->vault + a;
-    return rc;
+    if (final) /* callers with final set write the row */
+        note_ofmap_write(e, ofmap_index(e, n, m, y, 0), (uint64_t)wo);
+    return vault_check(e, a, (uint64_t)wo * (final ? 2u : 4u), err);
 }
 
 /* Column-top psums of one row from the pass's psum source. */

@@ -14,11 +14,21 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-int tetris_run_layer_data(const tetris_config *cfg, const tetris_layer *l, tetris_layer_data *d,
-                          tetris_layer_result *res, tetris_error *err)
+/*
+ * The body of a layer run. A job also keeps the program and layout (prog,
+ * lay), the engine after the run (*kept) with its ofmap writers tracked, and
+ * the vault before the run (*before, lay->end bytes); callers that pass NULL
+ * for kept get neither.
+ */
+int run_layer_keep(const tetris_config *cfg, const tetris_layer *l, tetris_layer_data *d,
+                   tetris_layer_result *res, tetris_program *prog, tetris_vault_layout *lay,
+                   tetris_engine **kept, uint8_t **before, tetris_error *err)
 {
     memset(res, 0, sizeof *res);
+    memset(prog, 0, sizeof *prog);
     res->first_diff = -1;
+    if (kept)
+        *kept = NULL, *before = NULL;
     int batch = d->n;
     if (batch < 1)
         return tetris_fail(err, TETRIS_EINVAL, NULL, 0, "batch", "must be at least 1");
@@ -30,13 +40,14 @@ int tetris_run_layer_data(const tetris_config *cfg, const tetris_layer *l, tetri
         rc = tetris_blocking_default(l, batch, cfg, &res->blocking, err);
     if (rc)
         return rc;
-    tetris_program prog;
-    tetris_vault_layout lay;
-    if ((rc = tetris_compile(l, batch, cfg, shift, &res->blocking, &prog, &lay, err)))
+    if ((rc = tetris_compile(l, batch, cfg, shift, &res->blocking, prog, lay, err)))
         return rc;
+    size_t n = (size_t)batch * (size_t)l->m * (size_t)l->ho * (size_t)l->wo;
     tetris_layer_data eng = {0};
     tetris_engine *e = NULL;
-    if (tetris_layer_data_alloc(l, batch, &eng) || tetris_engine_create(cfg, lay.end, &e)) {
+    if (tetris_layer_data_alloc(l, batch, &eng) || tetris_engine_create(cfg, lay->end, &e) ||
+        (kept && (tetris_engine_track_ofmap(e, n) || tetris_engine_track_insns(e, prog->n) ||
+                  !(*before = malloc(lay->end ? lay->end : 1))))) {
         rc = tetris_fail(err, TETRIS_ENOMEM, NULL, 0, l->name, "out of memory for the layer data");
         goto out;
     }
@@ -46,14 +57,15 @@ int tetris_run_layer_data(const tetris_config *cfg, const tetris_layer *l, tetri
         goto out;
     }
     double t1 = now();
-    if ((rc = tetris_vault_put_inputs(e, l, &lay, d)))
+    if ((rc = tetris_vault_put_inputs(e, l, lay, d)))
         goto out;
+    if (kept)
+        memcpy(*before, tetris_engine_vault(e, NULL), lay->end);
     double t2 = now();
-    if ((rc = tetris_engine_run(e, &prog, err)))
+    if ((rc = tetris_engine_run(e, prog, err)))
         goto out;
     double t3 = now();
-    tetris_vault_get_ofmap(e, l, &lay, &eng);
-    size_t n = (size_t)batch * (size_t)l->m * (size_t)l->ho * (size_t)l->wo;
+    tetris_vault_get_ofmap(e, l, lay, &eng);
     res->crc_golden = tetris_crc32(d->ofmap, n * sizeof *d->ofmap);
     res->crc_engine = tetris_crc32(eng.ofmap, n * sizeof *eng.ofmap);
     for (size_t i = 0; i < n && res->first_diff < 0; i++)
@@ -70,8 +82,24 @@ int tetris_run_layer_data(const tetris_config *cfg, const tetris_layer *l, tetri
     res->golden_seconds = t1 - t0;
     res->engine_seconds = t3 - t2;
 out:
+    if (kept && !rc) {
+        *kept = e;
+        e = NULL;
+    } else if (kept) {
+        free(*before);
+        *before = NULL;
+    }
     tetris_engine_destroy(e);
     tetris_layer_data_free(&eng);
+    return rc;
+}
+
+int tetris_run_layer_data(const tetris_config *cfg, const tetris_layer *l, tetris_layer_data *d,
+                          tetris_layer_result *res, tetris_error *err)
+{
+    tetris_program prog;
+    tetris_vault_layout lay;
+    int rc = run_layer_keep(cfg, l, d, res, &prog, &lay, NULL, NULL, err);
     tetris_program_free(&prog);
     return rc;
 }

@@ -16,6 +16,7 @@ int seq_run(tetris_engine *e, const tetris_program *p, tetris_error *err)
                                (unsigned)p->insn[pc].w[0]);
         uint64_t cycles = 1;
         int rc = TETRIS_OK;
+        e->pc = pc;
         switch (d.op) {
         case OP_SET:
             e->reg[d.reg] = d.value;
@@ -32,6 +33,8 @@ int seq_run(tetris_engine *e, const tetris_program *p, tetris_error *err)
         case OP_SYNC:
             break;
         default: /* OP_END */
+            if (pc < e->insn_cycles_n)
+                e->insn_cycles[pc] = cycles;
             e->cnt.v[TETRIS_CNT_INSNS]++;
             e->cnt.v[TETRIS_CNT_CYCLES] += cycles;
             return TETRIS_OK;
@@ -42,6 +45,8 @@ int seq_run(tetris_engine *e, const tetris_program *p, tetris_error *err)
             snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
             return tetris_fail(err, rc, NULL, 0, "program", "instruction %zu: %s", pc, msg);
         }
+        if (pc < e->insn_cycles_n)
+            e->insn_cycles[pc] = cycles;
         e->cnt.v[TETRIS_CNT_INSNS]++;
         e->cnt.v[TETRIS_CNT_CYCLES] += cycles;
     }

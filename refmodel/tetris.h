@@ -171,6 +171,7 @@ typedef struct tetris_derived {
     int gbuf_bank_rows;      /**< rows of one GBUF bank */
     double vault_bytes_per_cycle; /**< vault bandwidth per engine clock cycle, bytes */
     uint64_t vault_capacity; /**< bytes per vault: banks * rows * row_bytes */
+    int csr_addr_bits;       /**< address bits of the counter CSR port (TETRIS_CNT_COUNT counters) */
 } tetris_derived;
 
 /** Compute the derived constants of a configuration. */
@@ -557,6 +558,21 @@ void tetris_engine_reset_counters(tetris_engine *e);
 /** Run a program to its END instruction; counts accumulate. */
 int tetris_engine_run(tetris_engine *e, const tetris_program *p, tetris_error *err);
 
+/**
+ * Track, for the first `elements` ofmap elements ([n][m][y][x] order), which
+ * instruction last wrote each (0 switches tracking off).
+ */
+int tetris_engine_track_ofmap(tetris_engine *e, uint64_t elements);
+
+/** Index of the instruction that last wrote ofmap element index; -1 if none or untracked. */
+int64_t tetris_engine_ofmap_writer(const tetris_engine *e, uint64_t index);
+
+/** Record the cycles of each of the first n instructions in later runs (0 switches it off). */
+int tetris_engine_track_insns(tetris_engine *e, size_t n);
+
+/** The cycles of instruction pc in the last run; 0 if it did not run or is untracked. */
+uint64_t tetris_engine_insn_cycles(const tetris_engine *e, size_t pc);
+
 /** The engine's event counters. */
 const tetris_counters *tetris_engine_counters(const tetris_engine *e);
 
@@ -598,6 +614,55 @@ int tetris_run_layer_data(const tetris_config *cfg, const tetris_layer *l, tetri
 /** Generate seeded data, run the golden and engine models on one layer, compare. */
 int tetris_run_layer(const tetris_config *cfg, const tetris_layer *l, int batch, uint64_t seed,
                      uint64_t stream, tetris_layer_result *res, tetris_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Layer jobs: one layer prepared for a run on the RTL (docs/cosim.md)        */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * One layer ready for the RTL: the vault image the host writes before the
+ * run, and what the golden and engine models expect after it.
+ */
+typedef struct tetris_job {
+    tetris_layer layer;        /**< the layer */
+    int batch;                 /**< images */
+    tetris_program prog;       /**< the compiled program */
+    tetris_vault_layout lay;   /**< tensor addresses in the vault */
+    uint64_t prog_base;        /**< vault byte address of instruction 0 (64-byte aligned, >= lay.end) */
+    uint64_t image_bytes;      /**< prog_base + 16 * prog.n */
+    uint8_t *image;            /**< vault bytes [0, image_bytes) before the run: inputs, program */
+    uint8_t *expect;           /**< the engine model's vault bytes [lay.psum, lay.end) after the run */
+    int32_t *writer;           /**< per ofmap element, the instruction that last wrote it (-1 none) */
+    uint64_t *insn_cycles;     /**< per instruction, the engine model's cycles */
+    tetris_layer_data data;    /**< the inputs; data.ofmap holds the golden ofmap */
+    tetris_layer_result res;   /**< golden against engine model: counts, cycles, mapping, blocking */
+} tetris_job;
+
+/**
+ * Prepare a job from the inputs in d (taken over: the job frees them):
+ * map, block and compile the layer, run the golden and engine models.
+ */
+int tetris_job_prepare(const tetris_config *cfg, const tetris_layer *l, tetris_layer_data *d,
+                       tetris_job *job, tetris_error *err);
+
+/** Free a job. */
+void tetris_job_free(tetris_job *job);
+
+/** Where an RTL's results first differ from the models'. */
+typedef struct tetris_mismatch {
+    int64_t index;          /**< ofmap element [n][m][y][x], -1 when every ofmap element agrees */
+    int n, m, y, x;         /**< its coordinates */
+    int16_t expect, actual; /**< golden and RTL values */
+    int64_t pc;             /**< the instruction that wrote it in the engine model, -1 none */
+    int64_t byte;           /**< first vault byte in [lay.psum, lay.end) that differs from the engine model's, -1 none */
+} tetris_mismatch;
+
+/**
+ * Compare the vault bytes [lay.psum, lay.end) read back from the RTL with the
+ * golden ofmap and with the engine model's vault. Returns 0 when all agree,
+ * 1 when they differ (mm says where).
+ */
+int tetris_job_check(const tetris_job *job, const uint8_t *region, tetris_mismatch *mm);
 
 /* ------------------------------------------------------------------------ */
 /* Block models for the RTL unit testbenches                                 */

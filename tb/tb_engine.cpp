@@ -15,6 +15,7 @@
 // Usage: tb_engine --config FILE [--seed N] [--layers K] [--verbose]
 // Prints "N passed, M failed"; exit 0 only if nothing failed.
 #include <cinttypes>
+#include <climits>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -26,6 +27,7 @@
 #include "Vtetris_engine.h"
 #include "verilated.h"
 #include "testlayer.h"
+#include "tbmain.h"
 #include "testutil.h"
 #include "vlport.h"
 
@@ -272,7 +274,7 @@ void run_layer(Bench &bench, const tetris_config &cfg, uint64_t seed, int index,
         size_t diff = 0;
         while (diff < rtl_out.size() && rtl_out[diff] == model_out[diff])
             diff++;
-        char msg[200];
+        char msg[320]; // name is below 160 characters
         std::snprintf(msg, sizeof msg, "%s: psum and ofmap regions equal the model's (first "
                       "difference at vault byte %" PRIu64 ", ofmap at %" PRIu64 ")",
                       name, lay.psum + diff, lay.ofmap);
@@ -302,35 +304,15 @@ void run_layer(Bench &bench, const tetris_config &cfg, uint64_t seed, int index,
 int main(int argc, char **argv)
 {
     Verilated::commandArgs(argc, argv);
-    const char *config = nullptr;
-    uint64_t seed = 1;
+    tetris_config cfg;
+    uint64_t seed;
     int layers = 12;
     bool verbose = false;
-    for (int i = 1; i < argc; i++) {
-        std::string a = argv[i];
-        if (a == "--config" && i + 1 < argc)
-            config = argv[++i];
-        else if (a == "--seed" && i + 1 < argc)
-            seed = std::strtoull(argv[++i], nullptr, 10);
-        else if (a == "--layers" && i + 1 < argc)
-            layers = std::atoi(argv[++i]);
-        else if (a == "--verbose")
-            verbose = true;
-        else if (a[0] != '+') {
-            std::fprintf(stderr, "usage: tb_engine --config FILE [--seed N] [--layers K] [--verbose]\n");
-            return 2;
-        }
-    }
-    if (!config) {
-        std::fprintf(stderr, "tb_engine: --config FILE is required\n");
-        return 2;
-    }
-    tetris_config cfg;
-    tetris_error err;
-    if (tetris_config_load(config, &cfg, &err)) {
-        std::fprintf(stderr, "%s\n", err.msg);
-        return 2;
-    }
+    if (int rc = tb_main_args(argc, argv,
+                              "tb_engine --config FILE [--seed N] [--layers K] [--verbose]",
+                              {{"--layers", &layers, 1, INT_MAX}}, {{"--verbose", &verbose}}, cfg,
+                              seed))
+        return rc;
     Bench bench(cfg, seed);
     bench.reset();
     for (int i = 0; i < layers; i++)

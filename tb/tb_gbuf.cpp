@@ -9,15 +9,16 @@
 // then a reset. Every cycle ready, conflict, rvalid and rdata of each port
 // must equal the model's outputs; the testbench computes no expected value
 // itself.
+#include <climits>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <type_traits>
 
 #include "Vtetris_gbuf.h"
 #include "verilated.h"
+#include "tbmain.h"
 #include "testutil.h"
 
 #include "tetris.h"
@@ -243,31 +244,12 @@ struct Bench {
 
 int main(int argc, char **argv)
 {
-    std::string config;
-    uint64_t seed = 1;
-    long cycles = 1000000;
-    bool usage = argc % 2 == 0; // options come in pairs
-    for (int i = 1; !usage && i + 1 < argc; i += 2) {
-        std::string opt = argv[i];
-        if (opt == "--config")
-            config = argv[i + 1];
-        else if (opt == "--seed")
-            seed = std::strtoull(argv[i + 1], nullptr, 10);
-        else if (opt == "--cycles")
-            cycles = std::atol(argv[i + 1]);
-        else
-            usage = true;
-    }
-    if (usage || config.empty()) {
-        std::fprintf(stderr, "usage: tb_gbuf --config FILE [--seed N] [--cycles K]\n");
-        return 2;
-    }
     tetris_config cfg;
-    tetris_error err;
-    if (tetris_config_load(config.c_str(), &cfg, &err)) {
-        std::fprintf(stderr, "tb_gbuf: %s\n", err.msg);
-        return 2;
-    }
+    uint64_t seed;
+    long cycles = 1000000;
+    if (int rc = tb_main_args(argc, argv, "tb_gbuf --config FILE [--seed N] [--cycles K]",
+                              {{"--cycles", &cycles, 0, LONG_MAX}}, {}, cfg, seed))
+        return rc;
     tetris_gbuf_model *model;
     if (tetris_gbuf_model_create(&cfg, &model)) {
         std::fprintf(stderr, "tb_gbuf: cannot create the model\n");

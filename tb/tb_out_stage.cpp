@@ -12,15 +12,15 @@
 // leave exactly two cycles after it entered (one word per cycle, two stages).
 //
 // usage: tb_out_stage --config FILE [--seed N] [--words K]
+#include <climits>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <deque>
-#include <string>
 #include <vector>
 
 #include "Vtetris_out_stage.h"
 #include "verilated.h"
+#include "tbmain.h"
 #include "testutil.h"
 
 #include "tetris.h"
@@ -224,31 +224,12 @@ struct Bench {
 
 int main(int argc, char **argv)
 {
-    std::string config;
-    uint64_t seed = 1;
-    long words = 8000000;
-    bool usage = argc % 2 == 0;
-    for (int i = 1; !usage && i + 1 < argc; i += 2) {
-        std::string opt = argv[i];
-        if (opt == "--config")
-            config = argv[i + 1];
-        else if (opt == "--seed")
-            seed = std::strtoull(argv[i + 1], nullptr, 10);
-        else if (opt == "--words")
-            words = std::atol(argv[i + 1]);
-        else
-            usage = true;
-    }
-    if (usage || config.empty()) {
-        std::fprintf(stderr, "usage: tb_out_stage --config FILE [--seed N] [--words K]\n");
-        return 2;
-    }
     tetris_config cfg;
-    tetris_error err;
-    if (tetris_config_load(config.c_str(), &cfg, &err)) {
-        std::fprintf(stderr, "tb_out_stage: %s\n", err.msg);
-        return 2;
-    }
+    uint64_t seed;
+    long words = 8000000;
+    if (int rc = tb_main_args(argc, argv, "tb_out_stage --config FILE [--seed N] [--words K]",
+                              {{"--words", &words, 0, LONG_MAX}}, {}, cfg, seed))
+        return rc;
     tetris_arith a;
     tetris_arith_from_config(&cfg, &a);
     const int areas = cfg.max_kernel * cfg.max_kernel;

@@ -13,17 +13,17 @@
 // usage: tb_pe --config FILE [--seed N] [--passes K] [--gap PERCENT]
 //   --gap 0 runs every stream without stalls (the cycle counts of docs/rtl.md).
 #include <algorithm>
+#include <climits>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <string>
 #include <utility>
 #include <vector>
 
 #include "Vtetris_pe.h"
 #include "verilated.h"
+#include "tbmain.h"
 #include "testutil.h"
 
 #include "tetris.h"
@@ -258,35 +258,15 @@ Outcome run_pass(Bench &b, uint64_t &s, const tetris_arith &a, const Pass &p, in
 
 int main(int argc, char **argv)
 {
-    const char *config = nullptr;
-    uint64_t seed = 1;
+    tetris_config cfg;
+    uint64_t seed;
     long passes = 500;
     int gap = 30;
-    for (int i = 1; i < argc; i++) {
-        std::string o = argv[i];
-        if (o == "--config" && i + 1 < argc)
-            config = argv[++i];
-        else if (o == "--seed" && i + 1 < argc)
-            seed = std::strtoull(argv[++i], nullptr, 0);
-        else if (o == "--passes" && i + 1 < argc)
-            passes = std::strtol(argv[++i], nullptr, 0);
-        else if (o == "--gap" && i + 1 < argc)
-            gap = std::atoi(argv[++i]);
-        else {
-            std::fprintf(stderr, "usage: tb_pe --config FILE [--seed N] [--passes K] [--gap PERCENT]\n");
-            return 2;
-        }
-    }
-    if (!config || passes < 1 || gap < 0 || gap > 90) {
-        std::fprintf(stderr, "usage: tb_pe --config FILE [--seed N] [--passes K] [--gap PERCENT]\n");
-        return 2;
-    }
-    tetris_config cfg;
-    tetris_error err;
-    if (tetris_config_load(config, &cfg, &err)) {
-        std::fprintf(stderr, "%s\n", err.msg);
-        return 2;
-    }
+    if (int rc = tb_main_args(argc, argv,
+                              "tb_pe --config FILE [--seed N] [--passes K] [--gap PERCENT]",
+                              {{"--passes", &passes, 1, INT_MAX}, {"--gap", &gap, 0, 90}}, {}, cfg,
+                              seed))
+        return rc;
     tetris_arith a;
     tetris_arith_from_config(&cfg, &a);
 

@@ -20,15 +20,15 @@
 //   --passes: default 400, 150 on arrays of more than 64 PEs;
 //   --gap 0 runs every stream without stalls; --verbose prints every pass.
 #include <algorithm>
+#include <climits>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <memory>
-#include <string>
 #include <vector>
 
 #include "Vtetris_pe_array.h"
 #include "verilated.h"
+#include "tbmain.h"
 #include "testutil.h"
 
 #include "tetris.h"
@@ -520,39 +520,17 @@ Outcome run_pass(Bench &b, uint64_t &s, const tetris_config &cfg, const tetris_a
 
 int main(int argc, char **argv)
 {
-    const char *config = nullptr;
-    uint64_t seed = 1;
+    tetris_config cfg;
+    uint64_t seed;
     long passes = 0; // default: 400, fewer on large arrays (each cycle costs H*W PEs)
     int gap = 30;
     bool verbose = false;
-    for (int i = 1; i < argc; i++) {
-        std::string o = argv[i];
-        if (o == "--config" && i + 1 < argc)
-            config = argv[++i];
-        else if (o == "--seed" && i + 1 < argc)
-            seed = std::strtoull(argv[++i], nullptr, 0);
-        else if (o == "--passes" && i + 1 < argc)
-            passes = std::strtol(argv[++i], nullptr, 0);
-        else if (o == "--gap" && i + 1 < argc)
-            gap = std::atoi(argv[++i]);
-        else if (o == "--verbose")
-            verbose = true;
-        else {
-            config = nullptr;
-            break;
-        }
-    }
-    if (!config || passes < 0 || gap < 0 || gap > 90) {
-        std::fprintf(stderr,
-                     "usage: tb_pe_array --config FILE [--seed N] [--passes K] [--gap PERCENT] [--verbose]\n");
-        return 2;
-    }
-    tetris_config cfg;
-    tetris_error err;
-    if (tetris_config_load(config, &cfg, &err)) {
-        std::fprintf(stderr, "%s\n", err.msg);
-        return 2;
-    }
+    if (int rc = tb_main_args(
+            argc, argv,
+            "tb_pe_array --config FILE [--seed N] [--passes K] [--gap PERCENT] [--verbose]",
+            {{"--passes", &passes, 0, INT_MAX}, {"--gap", &gap, 0, 90}}, {{"--verbose", &verbose}},
+            cfg, seed))
+        return rc;
     tetris_arith a;
     tetris_arith_from_config(&cfg, &a);
     if (passes == 0)
@@ -568,6 +546,7 @@ int main(int argc, char **argv)
     Bench b;
     b.reset();
     uint64_t s = seed;
+    tetris_error err;
     long passed = 0, failed = 0, abandoned = 0;
     uint64_t macs = 0;
     int kinds[3] = {0, 0, 0};

@@ -19,17 +19,17 @@
 // words hit the buffered line, every other word fetches).
 //
 // usage: tb_rdport --config FILE [--seed N] [--phases K]
+#include <climits>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <deque>
-#include <string>
 #include <type_traits>
 #include <vector>
 
 #include "Vtetris_rdport.h"
 #include "verilated.h"
+#include "tbmain.h"
 #include "testutil.h"
 
 #include "tetris.h"
@@ -433,31 +433,12 @@ class Bench {
 
 int main(int argc, char **argv)
 {
-    std::string config;
-    uint64_t seed = 1;
-    int phases = 2000;
-    bool usage = argc % 2 == 0;
-    for (int i = 1; !usage && i + 1 < argc; i += 2) {
-        std::string opt = argv[i];
-        if (opt == "--config")
-            config = argv[i + 1];
-        else if (opt == "--seed")
-            seed = std::strtoull(argv[i + 1], nullptr, 10);
-        else if (opt == "--phases")
-            phases = std::atoi(argv[i + 1]);
-        else
-            usage = true;
-    }
-    if (usage || config.empty()) {
-        std::fprintf(stderr, "usage: tb_rdport --config FILE [--seed N] [--phases K]\n");
-        return 2;
-    }
     tetris_config cfg;
-    tetris_error err;
-    if (tetris_config_load(config.c_str(), &cfg, &err)) {
-        std::fprintf(stderr, "tb_rdport: %s\n", err.msg);
-        return 2;
-    }
+    uint64_t seed;
+    int phases = 2000;
+    if (int rc = tb_main_args(argc, argv, "tb_rdport --config FILE [--seed N] [--phases K]",
+                              {{"--phases", &phases, 0, INT_MAX}}, {}, cfg, seed))
+        return rc;
     Bench b(cfg, seed);
     uint64_t &s = b.seed();
     b.stream_gbuf(500);

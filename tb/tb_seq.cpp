@@ -6,16 +6,16 @@
 // and execution units that take instructions with random delays. Every
 // dispatched LOAD/STORE/PASS, the layer registers at END, the retired count
 // and the error address must equal what isa_decode() makes of the program.
+#include <climits>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <deque>
-#include <string>
 #include <vector>
 
 #include "Vtetris_seq.h"
 #include "verilated.h"
+#include "tbmain.h"
 #include "testutil.h"
 
 extern "C" {
@@ -232,24 +232,12 @@ int run_program(Bench &b, uint64_t &s, int n_insn, bool with_illegal)
 
 int main(int argc, char **argv)
 {
-    std::string config;
-    uint64_t seed = 1;
-    int programs = 200;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        std::string opt = argv[i];
-        if (opt == "--config")
-            config = argv[i + 1];
-        else if (opt == "--seed")
-            seed = std::strtoull(argv[i + 1], nullptr, 10);
-        else if (opt == "--programs")
-            programs = std::atoi(argv[i + 1]);
-    }
     tetris_config cfg;
-    tetris_error err;
-    if (config.empty() || tetris_config_load(config.c_str(), &cfg, &err)) {
-        std::fprintf(stderr, "tb_seq: %s\n", config.empty() ? "usage: tb_seq --config FILE [--seed N] [--programs K]" : err.msg);
-        return 2;
-    }
+    uint64_t seed;
+    int programs = 200;
+    if (int rc = tb_main_args(argc, argv, "tb_seq --config FILE [--seed N] [--programs K]",
+                              {{"--programs", &programs, 1, INT_MAX}}, {}, cfg, seed))
+        return rc;
     VerilatedContext ctx;
     Bench b{new Vtetris_seq{&ctx}, cfg.dram_burst_bytes};
     b.top->rst_n = 0;

@@ -21,9 +21,9 @@
 // fills). Usage: tb_vault_arb --config FILE [--seed N] [--cycles K]. Prints
 // "N passed, M failed"; exit 0 only if nothing failed.
 #include <cinttypes>
+#include <climits>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <memory>
@@ -34,6 +34,7 @@
 #include "Vtetris_vault_arb.h"
 #include "Vtetris_vault_arb_tetris_vault_arb.h" // public parameters N, ID_DEPTH
 #include "verilated.h"
+#include "tbmain.h"
 #include "testutil.h"
 
 #include "tetris.h"
@@ -420,31 +421,12 @@ class Bench {
 
 int main(int argc, char **argv)
 {
-    std::string config;
-    uint64_t seed = 1;
-    long cycles = 200000;
-    bool usage = argc % 2 == 0; // options come in pairs
-    for (int i = 1; !usage && i + 1 < argc; i += 2) {
-        std::string opt = argv[i];
-        if (opt == "--config")
-            config = argv[i + 1];
-        else if (opt == "--seed")
-            seed = std::strtoull(argv[i + 1], nullptr, 10);
-        else if (opt == "--cycles")
-            cycles = std::atol(argv[i + 1]);
-        else
-            usage = true;
-    }
-    if (usage || config.empty() || cycles < 1) {
-        std::fprintf(stderr, "usage: tb_vault_arb --config FILE [--seed N] [--cycles K]\n");
-        return 2;
-    }
     tetris_config cfg;
-    tetris_error err;
-    if (tetris_config_load(config.c_str(), &cfg, &err)) {
-        std::fprintf(stderr, "tb_vault_arb: %s\n", err.msg);
-        return 2;
-    }
+    uint64_t seed;
+    long cycles = 200000;
+    if (int rc = tb_main_args(argc, argv, "tb_vault_arb --config FILE [--seed N] [--cycles K]",
+                              {{"--cycles", &cycles, 1, LONG_MAX}}, {}, cfg, seed))
+        return rc;
     Bench b(cfg.dram_burst_bytes, seed);
     if (!b.ports_match()) {
         std::fprintf(stderr, "tb_vault_arb: the RTL was generated for another burst size\n");

@@ -1,11 +1,11 @@
 // modules: tetris_dram_accum tetris_vault_ctrl
 //
-// Unit testbench of tetris_vault_ctrl. A behavioural DRAM device (below)
-// executes the controller's ACT/RD/WR/PRE/ACC commands on its own memory,
-// returns read data T_CL cycles after each RD, adds ACC data with the C model
-// of tetris_dram_accum, and passes every command to libtetris's DRAM checker:
-// any timing or protocol violation fails the run. Seeded random request
-// streams (row hits and misses, bank conflicts, read-after-write and
+// Unit testbench of tetris_vault_ctrl. A behavioural DRAM device
+// (dram_device.h) executes the controller's ACT/RD/WR/PRE/ACC commands on its
+// own memory, returns read data T_CL cycles after each RD, adds ACC data with
+// the C model of tetris_dram_accum, and passes every command to libtetris's
+// DRAM checker: any timing or protocol violation fails the run. Seeded random
+// request streams (row hits and misses, bank conflicts, read-after-write and
 // accumulate chains on one address, random 16-bit lane masks on writes, whole
 // 32-bit lanes on most accumulates and now and then a lane with one half's
 // bit only, bursts and pauses that fill the queue) go to the controller; the
@@ -13,11 +13,14 @@
 // acceptance order, and every read response must equal what it returned. At
 // the end the device's memory must equal the model's, burst by burst, through
 // the documented address mapping, and the err output must rise for exactly
-// the requests the model rejects.
+// the requests the model rejects. The device's backdoor is checked against
+// the same mapping: bytes put in with load() come back through the
+// controller's reads, and what the controller writes comes out of dump().
 //
 // Usage: tb_vault_ctrl --config FILE [--seed N] [--requests K] [+verilator+...]
 // Prints "N passed, M failed"; exit 0 only if nothing failed.
 #include <cinttypes>
+#include <climits>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -26,11 +29,12 @@
 #include <memory>
 #include <set>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "Vtetris_vault_ctrl.h"
+#include "dram_device.h"
 #include "verilated.h"
+#include "tbmain.h"
 #include "testutil.h"
 #include "vlport.h"
 
@@ -39,105 +43,6 @@
 namespace {
 
 const char *const kCmdName[] = {"NOP", "ACT", "RD", "WR", "PRE", "ACC"};
-
-// The behavioural DRAM of one vault. Column commands work on the bank's open
-// row (the checker verifies that dram_row names it).
-class Device {
-  public:
-    explicit Device(const tetris_config &cfg) : cfg_(cfg)
-    {
-        tetris_arith_from_config(&cfg, &arith_);
-        tetris_dram_timing_of(&cfg, &t_);
-        reset();
-    }
-    ~Device() { tetris_dram_checker_destroy(chk_); }
-    Device(const Device &) = delete;
-    Device &operator=(const Device &) = delete;
-
-    // Power-up: banks closed, no read data under way, a fresh checker. The
-    // memory keeps its contents.
-    void reset()
-    {
-        tetris_dram_checker_destroy(chk_);
-        chk_ = nullptr;
-        if (tetris_dram_checker_create(&cfg_, &chk_)) {
-            std::fprintf(stderr, "tb_vault_ctrl: cannot create the DRAM checker\n");
-            std::exit(2);
-        }
-        open_row_.assign(static_cast<std::size_t>(cfg_.dram_banks), -1);
-        returns_.clear();
-    }
-
-    // Execute one command issued in `cycle`; "" or the checker's message.
-    std::string command(uint64_t cycle, int cmd, int bank, int row, int col, const Bytes &wdata,
-                        const Bytes &wmask)
-    {
-        if (tetris_dram_checker_cmd(chk_, cycle, cmd, bank, row, col))
-            return tetris_dram_checker_msg(chk_);
-        count_[cmd]++;
-        int &open = open_row_[static_cast<std::size_t>(bank)];
-        switch (cmd) {
-        case TETRIS_DRAM_ACT: open = row; break;
-        case TETRIS_DRAM_PRE: open = -1; break;
-        case TETRIS_DRAM_RD:
-            returns_.push_back({cycle + static_cast<uint64_t>(t_.tcl), burst(bank, open, col)});
-            break;
-        case TETRIS_DRAM_WR: { // mask bit i: the 16-bit lane of bytes 2i, 2i + 1
-            Bytes &m = burst(bank, open, col);
-            for (std::size_t i = 0; i < m.size(); i++)
-                if ((wmask[i / 16] >> ((i / 2) % 8)) & 1)
-                    m[i] = wdata[i];
-            break;
-        }
-        default: // ACC: the near-bank adder, as in tetris_dram_accum
-            tetris_dram_accum(&arith_, cfg_.dram_burst_bytes, burst(bank, open, col).data(),
-                              wdata.data(), wmask.data());
-            break;
-        }
-        return "";
-    }
-
-    // Read data due in `cycle`, if any.
-    bool read_data(uint64_t cycle, Bytes &out)
-    {
-        if (returns_.empty() || returns_.front().first != cycle)
-            return false;
-        out = returns_.front().second;
-        returns_.pop_front();
-        return true;
-    }
-
-    Bytes &burst(int bank, int row, int col)
-    {
-        uint64_t cols = static_cast<uint64_t>(cfg_.dram_row_bytes / cfg_.dram_burst_bytes);
-        uint64_t key = (static_cast<uint64_t>(bank) * static_cast<uint64_t>(cfg_.dram_rows) +
-                        static_cast<uint64_t>(row)) * cols + static_cast<uint64_t>(col);
-        auto it = mem_.find(key);
-        if (it == mem_.end())
-            it = mem_.emplace(key, Bytes(static_cast<std::size_t>(cfg_.dram_burst_bytes), 0)).first;
-        return it->second;
-    }
-
-    uint64_t count(int cmd) const { return count_[cmd]; }
-
-    int open_banks() const
-    {
-        int n = 0;
-        for (int r : open_row_)
-            n += r >= 0;
-        return n;
-    }
-
-  private:
-    const tetris_config &cfg_;
-    tetris_arith arith_;
-    tetris_dram_timing t_;
-    tetris_dram_checker *chk_ = nullptr;
-    std::vector<int> open_row_;
-    std::unordered_map<uint64_t, Bytes> mem_;
-    std::deque<std::pair<uint64_t, Bytes>> returns_;
-    uint64_t count_[6] = {0, 0, 0, 0, 0, 0};
-};
 
 struct Request {
     int op;
@@ -227,12 +132,8 @@ class Bench {
                 issued++;
             }
             top_->req_valid = have;
-            if (have) {
-                top_->req_op = static_cast<uint8_t>(r.op);
-                top_->req_addr = r.addr;
-                to_port(top_->req_wdata, r.data);
-                to_port(top_->req_wmask, r.mask);
-            }
+            if (have)
+                drive(r);
             bool progress = false;
             if (!cycle_inputs_and_outputs(progress))
                 break;
@@ -258,16 +159,7 @@ class Bench {
               "every request completed (" + std::to_string(pending_.size()) +
                   " responses missing)");
         check(!err_seen, "err stays low on legal requests");
-        // let closed-page precharges go out (and be checked)
-        tetris_dram_timing t;
-        tetris_dram_timing_of(&cfg_, &t);
-        top_->req_valid = 0;
-        for (int i = 0; i < t.tras + t.tacc + t.trp + 4; i++) {
-            bool progress = false;
-            if (!cycle_inputs_and_outputs(progress))
-                break;
-            edge();
-        }
+        drain();
         check(violation_.empty(), "DRAM checker after the last request: " + violation_);
         if (cfg_.dram_page_policy == TETRIS_PAGE_CLOSED) {
             check(dev_.count(TETRIS_DRAM_ACT) == static_cast<uint64_t>(k),
@@ -302,10 +194,7 @@ class Bench {
         else if (op == TETRIS_VAULT_RD)
             want_err = tetris_vault_mem_read(model_, addr, scratch.data()) != 0;
         top_->req_valid = 1;
-        top_->req_op = static_cast<uint8_t>(op);
-        top_->req_addr = addr;
-        to_port(top_->req_wdata, r.data);
-        to_port(top_->req_wmask, r.mask);
+        drive(r);
         bool progress = false, accepted = false;
         for (int i = 0; i < 100 && !accepted; i++) {
             cycle_inputs_and_outputs(progress);
@@ -320,6 +209,54 @@ class Bench {
         check(accepted && want_err && top_->err && top_->idle && violation_.empty(),
               std::string("err rises for ") + what + ", and the request is dropped");
         std::printf("err test: %s: %s\n", what, failed_ == failed_before ? "pass" : "FAIL");
+    }
+
+    // The host's backdoor: a region that starts and ends inside a burst,
+    // written with load(), must read back through dump() and, burst by burst,
+    // through the controller; bursts the controller then writes must come out
+    // of dump() as the model has them. A range beyond the vault is refused.
+    void backdoor_test()
+    {
+        reset();
+        int failed_before = failed_;
+        const std::size_t nb = 4; // bursts' worth of bytes, over nb + 1 bursts
+        uint64_t addr = test_next(&seed_) % (span_ - (nb + 1) * burst_) / burst_ * burst_ +
+                        static_cast<uint64_t>(test_rnd(&seed_, 1, static_cast<int>(burst_) - 1));
+        uint64_t first = addr / burst_ * burst_;
+        Bytes data(nb * burst_), back(nb * burst_);
+        for (auto &b : data)
+            b = static_cast<uint8_t>(test_next(&seed_));
+        check(dev_.load(addr, data.data(), data.size()) &&
+                  dev_.dump(addr, back.data(), back.size()) && back == data,
+              "dump() returns what load() put at address " + std::to_string(addr));
+        // the model takes the device's bursts, so that reads are compared with them
+        std::vector<Request> reads, writes;
+        for (uint64_t a = first; a < addr + data.size(); a += burst_) {
+            Bytes b(burst_);
+            dev_.dump(a, b.data(), b.size());
+            check(tetris_vault_mem_write(model_, a, b.data(), nullptr) == 0,
+                  "the model takes the burst at address " + std::to_string(a));
+            reads.push_back(
+                {TETRIS_VAULT_RD, static_cast<uint32_t>(a), Bytes(burst_, 0), full_mask()});
+            Request w{TETRIS_VAULT_WR, static_cast<uint32_t>(a), Bytes(burst_), full_mask()};
+            for (auto &x : w.data)
+                x = static_cast<uint8_t>(test_next(&seed_));
+            writes.push_back(w);
+        }
+        check(run_requests(reads), "the controller reads the loaded bursts");
+        check(run_requests(writes), "the controller writes the bursts");
+        for (const Request &w : writes) {
+            Bytes got(burst_), want(burst_);
+            check(dev_.dump(w.addr, got.data(), got.size()) &&
+                      tetris_vault_mem_read(model_, w.addr, want.data()) == 0 && got == want,
+                  "dump() of address " + std::to_string(w.addr) + " returns the written burst");
+        }
+        uint8_t x[2] = {0, 0};
+        check(!dev_.load(span_ - 1, x, 2) && !dev_.dump(span_ - 1, x, 2),
+              "load() and dump() refuse bytes beyond the vault");
+        check(violation_.empty(), "DRAM checker in the backdoor test: " + violation_);
+        std::printf("backdoor test: %zu bytes at address %" PRIu64 ": %s\n", data.size(), addr,
+                    failed_ == failed_before ? "pass" : "FAIL");
     }
 
     void report(int k) const
@@ -387,6 +324,58 @@ class Bench {
             }
         }
         return true;
+    }
+
+    // Put a request on the port (req_valid is the caller's).
+    void drive(const Request &r)
+    {
+        top_->req_op = static_cast<uint8_t>(r.op);
+        top_->req_addr = r.addr;
+        to_port(top_->req_wdata, r.data);
+        to_port(top_->req_wmask, r.mask);
+    }
+
+    // Let the last commands go out (and be checked): DRAM commands leave one
+    // cycle after their request leaves the queue, closed-page precharges
+    // follow the access.
+    void drain()
+    {
+        tetris_dram_timing t;
+        tetris_dram_timing_of(&cfg_, &t);
+        top_->req_valid = 0;
+        for (int i = 0; i < t.tras + t.tacc + t.trp + 4; i++) {
+            bool progress = false;
+            if (!cycle_inputs_and_outputs(progress))
+                break;
+            edge();
+        }
+    }
+
+    // Issue requests back to back, each as soon as the controller takes it,
+    // wait for every response (compared in cycle_inputs_and_outputs), and
+    // drain. False on a checker violation or when nothing happens for 1000
+    // cycles.
+    bool run_requests(const std::vector<Request> &reqs)
+    {
+        std::size_t next = 0;
+        for (int quiet = 0; quiet < 1000;) {
+            bool progress = false;
+            top_->req_valid = next < reqs.size();
+            if (top_->req_valid)
+                drive(reqs[next]);
+            if (!cycle_inputs_and_outputs(progress))
+                break;
+            if (top_->req_valid && top_->req_ready) { // accepted at this edge
+                accept(reqs[next++]);
+                progress = true;
+            }
+            edge();
+            if (next == reqs.size() && pending_.empty() && top_->idle)
+                break;
+            quiet = progress ? 0 : quiet + 1;
+        }
+        drain();
+        return next == reqs.size() && pending_.empty() && violation_.empty();
     }
 
     // Apply an accepted request to the model (reads: remember the data due).
@@ -480,48 +469,24 @@ class Bench {
     int passed_ = 0, failed_ = 0;
 };
 
-void usage()
-{
-    std::fprintf(stderr,
-                 "usage: tb_vault_ctrl --config FILE [--seed N] [--requests K] [+verilator+...]\n");
-}
-
 } // namespace
 
 int main(int argc, char **argv)
 {
-    const char *config = nullptr;
-    uint64_t seed = 1;
-    int requests = 3000;
-    for (int i = 1; i < argc; i++) {
-        std::string a = argv[i];
-        if (i + 1 < argc && a == "--config")
-            config = argv[++i];
-        else if (i + 1 < argc && a == "--seed")
-            seed = std::strtoull(argv[++i], nullptr, 0);
-        else if (i + 1 < argc && a == "--requests")
-            requests = std::atoi(argv[++i]);
-        else if (a[0] != '+') { // +verilator+... options are the model's
-            usage();
-            return 2;
-        }
-    }
-    if (!config || requests < 1) {
-        usage();
-        return 2;
-    }
     tetris_config cfg;
-    tetris_error err = {""};
-    if (tetris_config_load(config, &cfg, &err)) {
-        std::fprintf(stderr, "tb_vault_ctrl: %s\n", err.msg);
-        return 2;
-    }
+    uint64_t seed;
+    int requests = 3000;
+    if (int rc = tb_main_args(
+            argc, argv, "tb_vault_ctrl --config FILE [--seed N] [--requests K] [+verilator+...]",
+            {{"--requests", &requests, 1, INT_MAX}}, {}, cfg, seed))
+        return rc;
     Bench b(cfg, seed, argc, argv);
     if (!b.ports_match()) {
         std::fprintf(stderr, "tb_vault_ctrl: the RTL was generated for another burst size\n");
         return 2;
     }
     b.stream(requests);
+    b.backdoor_test();
     b.err_test("a misaligned address", TETRIS_VAULT_RD,
                static_cast<uint32_t>(cfg.dram_burst_bytes / 2));
     if (b.span() < (1ull << 32))

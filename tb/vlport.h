@@ -6,11 +6,9 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <vector>
 
+#include "bytes.h"
 #include "verilated.h"
-
-using Bytes = std::vector<uint8_t>;
 
 template <std::size_t N> void to_port(VlWide<N> &p, const Bytes &b)
 {

@@ -152,4 +152,7 @@
 // bytes per vault: dram.banks * dram.rows * dram.row_bytes
 `define TETRIS_P_VAULT_CAPACITY 64'd268435456
 
+// address bits of the engine's counter CSR port (one address per counter)
+`define TETRIS_P_CSR_ADDR_BITS 5
+
 `endif // TETRIS_PARAMS_VH

@@ -1,0 +1,283 @@
+/*
+ * The co-simulator of one configuration for `tetris cosim`: the generated
+ * RTL and the SystemC testbench (tb/cosim/), Verilated and compiled once and
+ * kept in a cache folder named by a hash of everything that goes into it, so
+ * that a second run starts at once. Building goes to a private folder that is
+ * renamed into place when complete: an interrupted or concurrent build never
+ * leaves a half-built simulator behind.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cosim.h"
+#include "tetris_gen.h"
+
+extern char **environ;
+
+/* The testbench files the simulator is built from, relative to the tb folder. */
+static const char *const tb_files[] = {"cosim/sc_main.cpp", "cosim/tetris_cosim_top.v", "dram_device.h",
+                                       "bytes.h"};
+
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * Where the testbench sources and libtetris come from: $TETRIS_TB_DIR, else
+ * the source and build trees this program was built in (when they still
+ * exist), else the installed copies.
+ */
+static void locate(const char **tb, const char **inc, const char **lib)
+{
+    const char *env = getenv("TETRIS_TB_DIR");
+    int tree = is_dir(TETRIS_SRCDIR "/tb/cosim") && is_dir(TETRIS_BUILDDIR "/.libs");
+    *tb = env && env[0] ? env : tree ? TETRIS_SRCDIR "/tb" : TETRIS_PKGDATADIR "/tb";
+    *inc = tree ? TETRIS_SRCDIR "/refmodel" : TETRIS_INCLUDEDIR;
+    *lib = tree ? TETRIS_BUILDDIR "/.libs" : TETRIS_LIBDIR;
+}
+
+/* FNV-1a 64 over a file's bytes, folded into h; -1 if it cannot be read. */
+static int hash_file(const char *path, uint64_t *h)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    int c;
+    while ((c = getc(f)) != EOF) {
+        *h ^= (unsigned char)c;
+        *h *= 0x100000001b3u;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    return bad ? -1 : 0;
+}
+
+static void hash_text(const char *s, uint64_t *h)
+{
+    for (; *s; s++) {
+        *h ^= (unsigned char)*s;
+        *h *= 0x100000001b3u;
+    }
+}
+
+int cosim_spawn(char *const argv[], const char *log, int *status)
+{
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    if (log) {
+        posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
+    }
+    pid_t pid;
+    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc) {
+        errno = rc;
+        return -1;
+    }
+    int ws;
+    while (waitpid(pid, &ws, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    *status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + (WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
+    return 0;
+}
+
+/* rm -r of a folder this program made (best effort). */
+static void remove_tree(const char *dir)
+{
+    char *argv[] = {"rm", "-rf", (char *)dir, NULL};
+    int st;
+    cosim_spawn(argv, NULL, &st);
+}
+
+/* The cache root: --cache, $TETRIS_CACHE_DIR, $XDG_CACHE_HOME/tetris, ~/.cache/tetris. */
+static int cache_root(const char *opt, char *out, size_t size)
+{
+    const char *env = getenv("TETRIS_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME");
+    const char *home = getenv("HOME");
+    int n;
+    if (opt)
+        n = snprintf(out, size, "%s", opt);
+    else if (env && env[0])
+        n = snprintf(out, size, "%s", env);
+    else if (xdg && xdg[0])
+        n = snprintf(out, size, "%s/tetris", xdg);
+    else if (home && home[0])
+        n = snprintf(out, size, "%s/.cache/tetris", home);
+    else
+        n = snprintf(out, size, "%s", ".tetris-cache");
+    if (n < 0 || (size_t)n >= size)
+        return -1;
+    /* mkdir -p */
+    for (char *p = out + 1;; p++) {
+        if (*p == '/' || *p == '\0') {
+            char c = *p;
+            *p = '\0';
+            if (mkdir(out, 0755) && errno != EEXIST) {
+                *p = c;
+                return -1;
+            }
+            *p = c;
+            if (!c)
+                break;
+        }
+    }
+    return is_dir(out) ? 0 : -1;
+}
+
+/* Verilate and compile the simulator in dir from the RTL in dir/rtl; 0 or -1. */
+static int verilate(const cosim_options *o, const char *dir, const char *tb, const char *inc,
+                    const char *lib)
+{
+    char rtl[CLI_PATH_MAX], mdir[CLI_PATH_MAX], log[CLI_PATH_MAX], top[CLI_PATH_MAX],
+        main_cpp[CLI_PATH_MAX], cflags[4 * CLI_PATH_MAX], ldflags[2 * CLI_PATH_MAX], incdir[CLI_PATH_MAX];
+    if (cli_path(rtl, sizeof rtl, "%s/rtl", dir) || cli_path(mdir, sizeof mdir, "%s/obj", dir) ||
+        cli_path(log, sizeof log, "%s/build.log", dir) ||
+        cli_path(top, sizeof top, "%s/cosim/tetris_cosim_top.v", tb) ||
+        cli_path(main_cpp, sizeof main_cpp, "%s/cosim/sc_main.cpp", tb) ||
+        cli_path(incdir, sizeof incdir, "-I%s", rtl) ||
+        cli_path(cflags, sizeof cflags, "%s %s -O2 -I%s -I%s -I%s", TETRIS_SYSTEMC_CXXSTD,
+                 TETRIS_SYSTEMC_CFLAGS, inc, tb, rtl) ||
+        cli_path(ldflags, sizeof ldflags, "%s/libtetris.so -Wl,-rpath,%s %s", lib, lib,
+                 TETRIS_SYSTEMC_LIBS))
+        return -1;
+    /* every generated module: Verilator picks the ones the top instantiates */
+    size_t nb;
+    const tetris_gen_block *blocks = tetris_gen_blocks(&nb);
+    char **argv = calloc(nb + 40, sizeof *argv);
+    char (*files)[CLI_PATH_MAX] = calloc(nb, sizeof *files);
+    if (!argv || !files) {
+        free(argv);
+        free(files);
+        return -1;
+    }
+    size_t k = 0;
+    argv[k++] = TETRIS_VERILATOR;
+    argv[k++] = "--sc";
+    argv[k++] = "--exe";
+    argv[k++] = "--build";
+    argv[k++] = "-j";
+    argv[k++] = "2";
+    argv[k++] = "-O3";
+    argv[k++] = "--trace-fst";
+    argv[k++] = "-Wno-fatal";
+    if (o->x_unique) {
+        argv[k++] = "--x-assign";
+        argv[k++] = "unique";
+        argv[k++] = "--x-initial";
+        argv[k++] = "unique";
+    }
+    argv[k++] = "--top-module";
+    argv[k++] = "tetris_cosim_top";
+    argv[k++] = incdir;
+    argv[k++] = top;
+    for (size_t i = 0; i < nb; i++) {
+        if (cli_path(files[i], sizeof files[i], "%s/%s.v", rtl, blocks[i].name)) {
+            free(argv);
+            free(files);
+            return -1;
+        }
+        argv[k++] = files[i];
+    }
+    argv[k++] = main_cpp;
+    argv[k++] = "-CFLAGS";
+    argv[k++] = cflags;
+    argv[k++] = "-LDFLAGS";
+    argv[k++] = ldflags;
+    argv[k++] = "--Mdir";
+    argv[k++] = mdir;
+    argv[k++] = "-o";
+    argv[k++] = "../tetris_cosim_sim";
+    argv[k] = NULL;
+    int status = 0;
+    int rc = cosim_spawn(argv, log, &status);
+    free(argv);
+    free(files);
+    if (rc) {
+        cli_error("cosim: cannot run %s: %s", TETRIS_VERILATOR, strerror(errno));
+        return -1;
+    }
+    if (status) {
+        cli_error("cosim: building the simulator failed (exit %d); see %s", status, log);
+        return -1;
+    }
+    return 0;
+}
+
+int cosim_build(const tetris_config *cfg, const cosim_options *o, char *sim, size_t size)
+{
+    if (strcmp(TETRIS_VERILATOR, "no") == 0 || !TETRIS_SYSTEMC_CXXSTD[0]) {
+        cli_error("cosim: tetris was built without Verilator or SystemC; install the Debian packages "
+                  "verilator and libsystemc-dev and reconfigure");
+        return CLI_EXIT_BAD;
+    }
+    const char *tb, *inc, *lib;
+    locate(&tb, &inc, &lib);
+    /* the key: configuration, generator, testbench sources, build options */
+    uint64_t h = 0xcbf29ce484222325u;
+    char text[256];
+    snprintf(text, sizeof text, "%016" PRIx64 " %s %s %d", tetris_config_hash(cfg), tetris_version(),
+             TETRIS_VERILATOR, o->x_unique);
+    hash_text(text, &h);
+    for (size_t i = 0; i < sizeof tb_files / sizeof tb_files[0]; i++) {
+        char path[CLI_PATH_MAX];
+        if (cli_path(path, sizeof path, "%s/%s", tb, tb_files[i]))
+            return CLI_EXIT_BAD;
+        if (hash_file(path, &h)) {
+            cli_error("cosim: %s: cannot read the testbench (set TETRIS_TB_DIR to the tb folder)", path);
+            return CLI_EXIT_BAD;
+        }
+    }
+    char root[CLI_PATH_MAX], dir[CLI_PATH_MAX], tmp[CLI_PATH_MAX], rtl[CLI_PATH_MAX];
+    if (cache_root(o->cache, root, sizeof root)) {
+        cli_error("cosim: %s: cannot create the cache folder", o->cache ? o->cache : "$HOME/.cache/tetris");
+        return CLI_EXIT_BAD;
+    }
+    if (cli_path(dir, sizeof dir, "%s/cosim-%s-%016" PRIx64, root, cfg->name, h) ||
+        cli_path(sim, size, "%s/tetris_cosim_sim", dir) ||
+        cli_path(tmp, sizeof tmp, "%s.tmp-%ld", dir, (long)getpid()) ||
+        cli_path(rtl, sizeof rtl, "%s/rtl", tmp))
+        return CLI_EXIT_BAD;
+    if (access(sim, X_OK) == 0)
+        return 0;
+    remove_tree(tmp);
+    if (mkdir(tmp, 0755)) {
+        cli_error("cosim: %s: %s", tmp, strerror(errno));
+        return CLI_EXIT_BAD;
+    }
+    if (!o->quiet)
+        fprintf(stderr, "tetris: cosim: building the simulator of '%s' (once; cached in %s)\n", cfg->name,
+                dir);
+    tetris_error err = {""};
+    int rc = tetris_gen_write(cfg, rtl, &err);
+    if (rc)
+        cli_error("cosim: %s", err.msg[0] ? err.msg : tetris_strerror(rc));
+    else if (verilate(o, tmp, tb, inc, lib))
+        rc = -1;
+    if (rc) {
+        return CLI_EXIT_FAIL; /* the log stays in tmp for a look */
+    }
+    /* into place; a concurrent build may have won the race: use its result */
+    if (rename(tmp, dir)) {
+        int won = access(sim, X_OK) == 0;
+        remove_tree(tmp);
+        if (!won) {
+            cli_error("cosim: %s: %s", dir, strerror(errno));
+            return CLI_EXIT_FAIL;
+        }
+    }
+    return 0;
+}

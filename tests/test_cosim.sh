@@ -1,0 +1,79 @@
+#!/bin/sh
+# Co-simulation regression (make check): real AlexNet layer shapes with fewer
+# channels (examples/nets/alexnet_small.yaml) on the generated RTL of the
+# small configuration, through `tetris cosim`. Every layer must end at END,
+# with ofmaps bit-exact and every counter equal to the engine model's; the
+# cycle deviation against the model is reported (docs/cosim.md). Also: the
+# same with back-pressure on the vault port and another seed, and bad input
+# that must fail with one line and exit status 2 before anything is built.
+# Environment: TETRIS, srcdir, builddir. Exit 77 (skip) without Verilator or
+# SystemC.
+set -u
+for tool in verilator pkg-config; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "SKIP: $tool not found"; exit 77; }
+done
+pkg-config --exists systemc || { echo "SKIP: SystemC not found (libsystemc-dev)"; exit 77; }
+
+small="$srcdir/examples/configs/small.yaml"
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+cache="$builddir/cosim-cache"
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "PASS: $1"; }
+fail() {
+    failed=$((failed + 1))
+    echo "FAIL: $1"
+    sed -n '1,12s/^/    /p' "$tmp/err"
+}
+
+# rtl_ok FILE: every line of the RTL table says done, all counters, exact ofmap
+rtl_ok() {
+    awk '/^RTL against/ { t = 1; getline; next }
+         t && /^total/ { t = 0 }
+         t { n++; if ($2 != "done" || $6 != "27/27" || $7 != "exact") bad++ }
+         END { exit !(n > 0 && bad == 0) }' "$1"
+}
+
+# 1. bad input (a bad layer name, option or value, a missing network, a layer
+# that does not fit the vault): one line, exit 2, nothing built
+for args in "--net alexnet_small --layers nope" "--net alexnet_small --stall 95" \
+    "--net no_such_net" "--net alexnet --layers fc1" "--net alexnet_small --bogus"; do
+    # shellcheck disable=SC2086 # one word per option
+    "$TETRIS" cosim --config "$small" $args --cache "$tmp/none" >"$tmp/out" 2>"$tmp/err"
+    st=$?
+    if [ "$st" -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && [ ! -d "$tmp/none" ]; then
+        pass "cosim $args: exit 2, one line"
+    else
+        fail "cosim $args: exit $st, $(wc -l <"$tmp/err") lines (want 2, 1)"
+    fi
+done
+
+# 2. AlexNet shapes on small: bit-exact and counters equal
+layers=conv2,pool2,conv3,conv4,fc1
+"$TETRIS" cosim --config "$small" --net alexnet_small --layers "$layers" --cache "$cache" \
+    --json "$tmp/cosim.json" >"$tmp/out" 2>"$tmp/err"
+cat "$tmp/out"
+if rtl_ok "$tmp/out"; then
+    pass "cosim small alexnet_small $layers: bit-exact, counters equal"
+else
+    fail "cosim small alexnet_small $layers"
+fi
+if grep -q '"rtl"' "$tmp/cosim.json" && grep -q '"deviation_percent"' "$tmp/cosim.json"; then
+    pass "cosim --json has the RTL results"
+else
+    fail "cosim --json lacks the RTL results"
+fi
+
+# 3. back-pressure and another seed: only cycles may change
+"$TETRIS" cosim --config "$small" --net alexnet_small --layers conv3,pool5 --cache "$cache" \
+    --stall 30 --seed 7 >"$tmp/out" 2>"$tmp/err"
+cat "$tmp/out"
+if rtl_ok "$tmp/out"; then
+    pass "cosim --stall 30 --seed 7: bit-exact, counters equal"
+else
+    fail "cosim --stall 30 --seed 7"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
