@@ -46,6 +46,9 @@ int cli_path(char *buf, size_t size, const char *fmt, ...) __attribute__((format
 /* Strict decimal integer in [min, max]; 0 on success, -1 otherwise. */
 int cli_parse_long(const char *s, long min, long max, long *out);
 
+/* A --fault=pe:ROW,COL argument (a broken PE, for testing testbenches); 0 or -1. */
+int cli_parse_fault(const char *s, int *row, int *col);
+
 /* Strict unsigned 64-bit integer (decimal, or hex with 0x); 0 on success. */
 int cli_parse_u64(const char *s, uint64_t *out);
 

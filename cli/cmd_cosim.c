@@ -47,6 +47,8 @@ static void print_usage(FILE *out)
           "      --trace-window=CYCLES  cycles of that trace (default: 20000)\n"
           "      --profile=DIR       write DIR/LAYER.profile: each LOAD, STORE and PASS with\n"
           "                          its RTL and model cycles; a summary per opcode on stderr\n"
+          "      --fault=pe:ROW,COL  break one PE of the generated RTL on purpose, to see the\n"
+          "                          testbench catch it (tetris gen --fault)\n"
           "      --x-unique          build with --x-assign/--x-initial unique; each seed\n"
           "                          draws other initial values\n"
           "      --cache=DIR         simulator cache (default: $TETRIS_CACHE_DIR,\n"
@@ -65,7 +67,8 @@ static void print_usage(FILE *out)
 /* Parse the options into o; returns -1 to go on, or the exit status. */
 static int parse_options(int argc, char **argv, cosim_options *o)
 {
-    enum { O_BOUND = 256, O_STALL, O_WATCHDOG, O_TRACE, O_WINDOW, O_XUNIQUE, O_CACHE, O_KEEP, O_PROFILE };
+    enum { O_BOUND = 256, O_STALL, O_WATCHDOG, O_TRACE, O_WINDOW, O_XUNIQUE, O_CACHE, O_KEEP, O_PROFILE,
+           O_FAULT };
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'},  {"net", required_argument, NULL, 'n'},
         {"layers", required_argument, NULL, 'l'},  {"batch", required_argument, NULL, 'b'},
@@ -77,6 +80,7 @@ static int parse_options(int argc, char **argv, cosim_options *o)
         {"x-unique", no_argument, NULL, O_XUNIQUE}, {"cache", required_argument, NULL, O_CACHE},
         {"keep", no_argument, NULL, O_KEEP},        {"quiet", no_argument, NULL, 'q'},
         {"profile", required_argument, NULL, O_PROFILE},
+        {"fault", required_argument, NULL, O_FAULT},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
     };
     long v;
@@ -97,6 +101,12 @@ static int parse_options(int argc, char **argv, cosim_options *o)
         case 'q': o->quiet = 1; break;
         case O_TRACE: o->trace_dir = optarg; break;
         case O_PROFILE: o->profile_dir = optarg; break;
+        case O_FAULT:
+            if (cli_parse_fault(optarg, &o->fault_row, &o->fault_col)) {
+                cli_error("cosim: --fault: '%s' is not pe:ROW,COL", optarg);
+                return CLI_EXIT_BAD;
+            }
+            break;
         case O_XUNIQUE: o->x_unique = 1; break;
         case O_CACHE: o->cache = optarg; break;
         case O_KEEP: o->keep = 1; break;
@@ -328,9 +338,12 @@ static void explain(const cosim_options *o, const tetris_job *job, const cli_rtl
                 tetris_program_disasm(&one, m);
                 fclose(m);
                 if (text) {
+                    /* the listing of a one-instruction program: drop its index 0 */
                     text[strcspn(text, "\n")] = '\0';
-                    snprintf(insn, sizeof insn, "written by instruction %" PRId64 " (%s)", mm->pc,
-                             text);
+                    const char *t = text + strspn(text, " ");
+                    t += strspn(t, "0123456789");
+                    t += strspn(t, " ");
+                    snprintf(insn, sizeof insn, "written by instruction %" PRId64 " (%s)", mm->pc, t);
                 }
                 free(text);
             }
@@ -442,7 +455,8 @@ int cmd_cosim(int argc, char **argv)
         return CLI_EXIT_FAIL;
     }
     cosim_options o = {.batch = 1, .seed = 1, .bound = 5.0, .watchdog = 1000000,
-                       .trace_window = 20000, .plusargs = plus};
+                       .trace_window = 20000, .fault_row = -1, .fault_col = -1,
+                       .plusargs = plus};
     int status = parse_options(argc, argv, &o);
     if (status >= 0) {
         free(plus);
@@ -484,6 +498,11 @@ int cmd_cosim(int argc, char **argv)
             cli_error("%s:%d: %s", net_path, l->line, err.msg[0] ? err.msg : tetris_strerror(rc));
             status = CLI_EXIT_BAD;
         }
+    }
+    if (!status && (o.fault_row >= cfg.array_h || o.fault_col >= cfg.array_w)) {
+        cli_error("cosim: --fault: PE (%d, %d) is not in the %d x %d array of '%s'", o.fault_row,
+                  o.fault_col, cfg.array_h, cfg.array_w, cfg.name);
+        status = CLI_EXIT_BAD;
     }
     FILE *json = NULL;
     if (!status && o.json && !(json = fopen(o.json, "w"))) {

@@ -20,6 +20,8 @@ static void print_usage(FILE *out)
           "  -c, --config=NAME|FILE  configuration (default: t16), looked up as for run\n"
           "  -D, --set=KEY=VALUE     change one parameter of the configuration (repeatable)\n"
           "  -o, --output=DIR        folder to write (created if missing)\n"
+          "      --fault=pe:ROW,COL  break one PE on purpose (it inverts a psum bit), to\n"
+          "                          check that a testbench catches it; never for silicon\n"
           "  -h, --help              print this help and exit\n"
           "\n"
           "Exit status: 0 on success, 2 on a bad configuration, parameter or option.\n"
@@ -58,10 +60,12 @@ int cmd_gen(int argc, char **argv)
         {"config", required_argument, NULL, 'c'},
         {"set", required_argument, NULL, 'D'},
         {"output", required_argument, NULL, 'o'},
+        {"fault", required_argument, NULL, 'F'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *config = NULL, *output = NULL;
+    tetris_gen_options gopts = {.fault_row = -1, .fault_col = -1};
     /* the --set values apply after the configuration loads, in order */
     const char **sets = calloc((size_t)argc + 1, sizeof *sets);
     int n_sets = 0, c, status = 0;
@@ -74,6 +78,12 @@ int cmd_gen(int argc, char **argv)
         case 'c': config = optarg; break;
         case 'D': sets[n_sets++] = optarg; break;
         case 'o': output = optarg; break;
+        case 'F':
+            if (cli_parse_fault(optarg, &gopts.fault_row, &gopts.fault_col)) {
+                cli_error("gen: --fault: '%s' is not pe:ROW,COL", optarg);
+                status = CLI_EXIT_BAD;
+            }
+            break;
         case 'h':
             print_usage(stdout);
             status = tetris_config_write_help(stdout) ? CLI_EXIT_FAIL : -1;
@@ -101,7 +111,7 @@ int cmd_gen(int argc, char **argv)
     if (status)
         return status;
     tetris_error err = {""};
-    int rc = tetris_gen_write(&cfg, output, &err);
+    int rc = tetris_gen_write_opts(&cfg, &gopts, output, &err);
     if (rc) {
         cli_error("%s", err.msg[0] ? err.msg : tetris_strerror(rc));
         return rc == TETRIS_ENOMEM ? CLI_EXIT_FAIL : CLI_EXIT_BAD;

@@ -21,6 +21,7 @@ typedef struct cosim_options {
     uint64_t watchdog;       /* cycles without activity that stop a run */
     double bound;            /* allowed |cycle deviation| per layer, percent */
     int x_unique;            /* Verilate with --x-assign/--x-initial unique, random per seed */
+    int fault_row, fault_col; /* --fault: a broken PE in the generated RTL, -1: none */
     int keep;                /* keep the work folder */
     int quiet;
     char **plusargs;         /* +args for the simulator, NULL-terminated */

@@ -229,8 +229,8 @@ int cosim_build(const tetris_config *cfg, const cosim_options *o, char *sim, siz
     /* the key: configuration, generator, testbench sources, build options */
     uint64_t h = 0xcbf29ce484222325u;
     char text[256];
-    snprintf(text, sizeof text, "%016" PRIx64 " %s %s %d", tetris_config_hash(cfg), tetris_version(),
-             TETRIS_VERILATOR, o->x_unique);
+    snprintf(text, sizeof text, "%016" PRIx64 " %s %s %d %d,%d", tetris_config_hash(cfg),
+             tetris_version(), TETRIS_VERILATOR, o->x_unique, o->fault_row, o->fault_col);
     hash_text(text, &h);
     for (size_t i = 0; i < sizeof tb_files / sizeof tb_files[0]; i++) {
         char path[CLI_PATH_MAX];
@@ -262,7 +262,8 @@ int cosim_build(const tetris_config *cfg, const cosim_options *o, char *sim, siz
         fprintf(stderr, "tetris: cosim: building the simulator of '%s' (once; cached in %s)\n", cfg->name,
                 dir);
     tetris_error err = {""};
-    int rc = tetris_gen_write(cfg, rtl, &err);
+    tetris_gen_options gopts = {.fault_row = o->fault_row, .fault_col = o->fault_col};
+    int rc = tetris_gen_write_opts(cfg, &gopts, rtl, &err);
     if (rc)
         cli_error("cosim: %s", err.msg[0] ? err.msg : tetris_strerror(rc));
     else if (verilate(o, tmp, tb, inc, lib))

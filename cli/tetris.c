@@ -132,6 +132,22 @@ int cli_parse_long(const char *s, long min, long max, long *out)
     return 0;
 }
 
+int cli_parse_fault(const char *s, int *row, int *col)
+{
+    long r, c;
+    const char *comma = strncmp(s, "pe:", 3) == 0 ? strchr(s + 3, ',') : NULL;
+    char rtext[16];
+    if (!comma || (size_t)(comma - s - 3) >= sizeof rtext)
+        return -1;
+    memcpy(rtext, s + 3, (size_t)(comma - s - 3));
+    rtext[comma - s - 3] = '\0';
+    if (cli_parse_long(rtext, 0, 4095, &r) || cli_parse_long(comma + 1, 0, 4095, &c))
+        return -1;
+    *row = (int)r;
+    *col = (int)c;
+    return 0;
+}
+
 int cli_parse_u64(const char *s, uint64_t *out)
 {
     int hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');

@@ -104,13 +104,22 @@ static int write_file(const tetris_config *cfg, const char *dir, const char *nam
     return TETRIS_OK;
 }
 
+/* A block and the generator options, for render_block. */
+typedef struct block_arg {
+    const tetris_gen_block *block;
+    const tetris_gen_options *opts;
+} block_arg;
+
 static int render_block(const tetris_config *cfg, const void *arg, FILE *out)
 {
-    const tetris_gen_block *b = arg;
+    const block_arg *a = arg;
+    const tetris_gen_block *b = a->block;
     char file[96];
     snprintf(file, sizeof file, "%s.v", b->name);
     tetris_gen_file_header(cfg, file, out);
     fprintf(out, "// %s\n\n", b->doc);
+    if (b->emit == gen_pe_array && a->opts->fault_row >= 0)
+        return gen_pe_array_fault(cfg, a->opts->fault_row, a->opts->fault_col, out);
     return b->emit(cfg, out);
 }
 
@@ -136,9 +145,23 @@ static int render_config(const tetris_config *cfg, const void *arg, FILE *out)
 
 int tetris_gen_write(const tetris_config *cfg, const char *dir, tetris_error *err)
 {
+    return tetris_gen_write_opts(cfg, NULL, dir, err);
+}
+
+int tetris_gen_write_opts(const tetris_config *cfg, const tetris_gen_options *opts, const char *dir,
+                          tetris_error *err)
+{
+    static const tetris_gen_options none = {.fault_row = -1, .fault_col = -1};
+    if (!opts)
+        opts = &none;
     int rc = tetris_config_validate(cfg, NULL, err);
     if (rc)
         return rc;
+    if ((opts->fault_row >= 0) != (opts->fault_col >= 0) || opts->fault_row >= cfg->array_h ||
+        opts->fault_col >= cfg->array_w)
+        return tetris_fail(err, TETRIS_EINVAL, NULL, 0, "fault",
+                           "PE (%d, %d) is not in the %d x %d array", opts->fault_row,
+                           opts->fault_col, cfg->array_h, cfg->array_w);
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return tetris_fail(err, TETRIS_EIO, dir, 0, NULL, "cannot create: %s", strerror(errno));
     char *list = NULL;
@@ -146,8 +169,12 @@ int tetris_gen_write(const tetris_config *cfg, const char *dir, tetris_error *er
     FILE *manifest = open_memstream(&list, &len);
     if (!manifest)
         return tetris_fail(err, TETRIS_ENOMEM, NULL, 0, dir, "out of memory");
-    fprintf(manifest, "# tetris %s, configuration \"%s\" (hash %016llx)\n# file bytes crc32\n",
+    fprintf(manifest, "# tetris %s, configuration \"%s\" (hash %016llx)\n",
             tetris_version(), cfg->name, (unsigned long long)tetris_config_hash(cfg));
+    if (opts->fault_row >= 0)
+        fprintf(manifest, "# INJECTED FAULT: PE (%d, %d) inverts a psum bit (testing aid)\n",
+                opts->fault_row, opts->fault_col);
+    fputs("# file bytes crc32\n", manifest);
     static const enum tetris_header_lang vh = TETRIS_HDR_VERILOG, h = TETRIS_HDR_C;
     rc = write_file(cfg, dir, "config.yaml", render_config, NULL, manifest, err);
     if (!rc)
@@ -157,7 +184,8 @@ int tetris_gen_write(const tetris_config *cfg, const char *dir, tetris_error *er
     for (size_t i = 0; !rc && i < sizeof blocks / sizeof blocks[0]; i++) {
         char name[96];
         snprintf(name, sizeof name, "%s.v", blocks[i].name);
-        rc = write_file(cfg, dir, name, render_block, &blocks[i], manifest, err);
+        block_arg arg = {&blocks[i], opts};
+        rc = write_file(cfg, dir, name, render_block, &arg, manifest, err);
     }
     if (!rc)
         rc = write_file(cfg, dir, "tetris_engine.dot", render_dot, NULL, manifest, err);

@@ -14,6 +14,8 @@
 /* Block emitters: write one module for cfg; 0 or TETRIS_E*. */
 int gen_pe(const tetris_config *cfg, FILE *out);
 int gen_pe_array(const tetris_config *cfg, FILE *out);
+/* The PE array with PE (row, col)'s psum output broken (tetris_gen_options). */
+int gen_pe_array_fault(const tetris_config *cfg, int row, int col, FILE *out);
 int gen_seq(const tetris_config *cfg, FILE *out);
 int gen_dram_accum(const tetris_config *cfg, FILE *out);
 int gen_vault_ctrl(const tetris_config *cfg, FILE *out);

@@ -303,8 +303,8 @@ static void decode(const pa_widths *w, FILE *out)
           out);
 }
 
-/* The PEs with their bus taps and column chains. */
-static void grid(FILE *out)
+/* The PEs with their bus taps and column chains; fault_row >= 0 breaks one PE. */
+static void grid(int fault_row, int fault_col, FILE *out)
 {
     fputs("    // ---- the PEs. Per PE k = i*W + j: its state for the shared buses and counts.\n"
           "    wire [H*W-1:0] pe_busy;    // busy and active\n"
@@ -360,9 +360,17 @@ static void grid(FILE *out)
           "                    .p_out_valid(pe_out_valid), .p_out_ready(act && out_ready),\n"
           "                    .p_out_data(pe_out_data),\n"
           "                    .busy(pe_busy_i), .ev_mac(pe_ev_mac), .ev_fwr(pe_ev_fwr));\n"
-          "                assign dn_valid = act ? pe_out_valid : in_valid;\n"
-          "                assign dn_data = act ? pe_out_data : in_data;\n"
-          "                assign up_ready = act ? pe_in_ready : out_ready;\n"
+          "                assign dn_valid = act ? pe_out_valid : in_valid;\n",
+          out);
+    if (fault_row >= 0)
+        fprintf(out,
+                "                // INJECTED FAULT (tetris_gen_options): PE (%d, %d) inverts a psum bit\n"
+                "                assign dn_data = act ? pe_out_data ^ (i == %d && j == %d ? FAULT_BIT\n"
+                "                                                     : {ACC{1'b0}}) : in_data;\n",
+                fault_row, fault_col, fault_row, fault_col);
+    else
+        fputs("                assign dn_data = act ? pe_out_data : in_data;\n", out);
+    fputs("                assign up_ready = act ? pe_in_ready : out_ready;\n"
           "                // an inactive PE may still finish an abandoned pass: mask it\n"
           "                assign pe_busy[i*W + j] = act && pe_busy_i;\n"
           "                assign i_tgt[i*W + j] = tgt;\n"
@@ -485,6 +493,11 @@ static void psums_and_events(const pa_widths *w, FILE *out)
 
 int gen_pe_array(const tetris_config *cfg, FILE *out)
 {
+    return gen_pe_array_fault(cfg, -1, -1, out);
+}
+
+int gen_pe_array_fault(const tetris_config *cfg, int row, int col, FILE *out)
+{
     int h = cfg->array_h, wd = cfg->array_w;
     /* the emitted expressions rely on these: channel blocks narrower than NW,
      * row offsets narrower than YW (tetris_config_validate bounds them) */
@@ -496,10 +509,16 @@ int gen_pe_array(const tetris_config *cfg, FILE *out)
         return TETRIS_EINVAL;
     w.ew = tetris_bits_for((long)h * wd + 1L);
     w.mw = imax(w.g.hw, w.g.ww);
+    if (row >= h || col >= wd)
+        return TETRIS_EINVAL;
     header(cfg, &w, out);
+    if (row >= 0)
+        fputs("    // a testing aid, never for silicon: the bit a broken PE inverts\n"
+              "    localparam [ACC-1:0] FAULT_BIT = {{(ACC-1){1'b0}}, 1'b1} << (ACC / 2);\n",
+              out);
     geometry(out);
     decode(&w, out);
-    grid(out);
+    grid(row, col, out);
     psums_and_events(&w, out);
     return ferror(out) ? TETRIS_EIO : TETRIS_OK;
 }

@@ -36,6 +36,17 @@ void tetris_gen_file_header(const tetris_config *cfg, const char *file, FILE *ou
  */
 int tetris_gen_write(const tetris_config *cfg, const char *dir, tetris_error *err);
 
+/** Generator options beyond the configuration: aids for testing testbenches. */
+typedef struct tetris_gen_options {
+    /** A deliberately broken PE, -1 for none: bit acc_bits/2 of the psums
+     *  leaving PE (fault_row, fault_col) is inverted. */
+    int fault_row, fault_col;
+} tetris_gen_options;
+
+/** tetris_gen_write with options (NULL: none); a fault outside the array is TETRIS_EINVAL. */
+int tetris_gen_write_opts(const tetris_config *cfg, const tetris_gen_options *opts, const char *dir,
+                          tetris_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -243,5 +243,41 @@ expect_bad "--load-npy with a filter of the wrong shape" "conv2.filter.npy" "exp
 run run --config "$small" --net alexnet --layers conv3 --load-npy "$tmp/npy"
 expect_bad "--load-npy without the layer's files" "conv3.ifmap.npy"
 
+# tetris gen: bad parameters and options are one line and exit 2, and
+# --help lists every parameter of the parameter table
+run gen --config "$small" --set array.h=0 -o "$tmp/g"
+expect_bad "gen --set array.h=0" "array.h"
+run gen --config "$small" --set no.such=1 -o "$tmp/g"
+expect_bad "gen --set of an unknown key" "no.such"
+run gen --config "$small" --set array.w=wide -o "$tmp/g"
+expect_bad "gen --set of a bad value" "array.w"
+run gen --config "$small" --set array.h -o "$tmp/g"
+expect_bad "gen --set without =" "KEY=VALUE"
+run gen --config "$small" --set dram.banks=3 -o "$tmp/g"
+expect_bad "gen --set of a bank count the controller cannot map" "dram.banks"
+run gen --config "$small"
+expect_bad "gen without --output" "--output"
+run gen --config "$small" --fault pe:4,0 -o "$tmp/g"
+expect_bad "gen --fault outside the array" "PE (4, 0)"
+run gen --config "$small" --fault pe -o "$tmp/g"
+expect_bad "gen --fault of a bad form" "pe:ROW,COL"
+run gen --help
+missing=""
+for key in $("$TETRIS" config --doc | sed -n 's/^| `\([a-z_.0-9]*\)` |.*/\1/p'); do
+    grep -q "^$key " "$tmp/out" || missing="$missing $key"
+done
+if [ "$status" -eq 0 ] && [ -z "$missing" ]; then
+    pass "gen --help lists every parameter"
+else
+    fail "gen --help" "exit $status, missing:$missing"
+fi
+run gen --config "$small" --fault pe:1,2 -o "$tmp/g"
+if [ "$status" -eq 0 ] && grep -q "INJECTED FAULT" "$tmp/g/manifest.txt" &&
+    grep -q "i == 1 && j == 2" "$tmp/g/tetris_pe_array.v"; then
+    pass "gen --fault breaks the named PE and says so in the manifest"
+else
+    fail "gen --fault" "exit $status or no fault in the output"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

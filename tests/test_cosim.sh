@@ -36,9 +36,11 @@ rtl_ok() {
 }
 
 # 1. bad input (a bad layer name, option or value, a missing network, a layer
-# that does not fit the vault): one line, exit 2, nothing built
+# that does not fit the vault, a fault outside the array): one line, exit 2,
+# nothing built
 for args in "--net alexnet_small --layers nope" "--net alexnet_small --stall 95" \
-    "--net no_such_net" "--net alexnet --layers fc1" "--net alexnet_small --bogus"; do
+    "--net no_such_net" "--net alexnet --layers fc1" "--net alexnet_small --bogus" \
+    "--net alexnet_small --fault pe:4,0"; do
     # shellcheck disable=SC2086 # one word per option
     "$TETRIS" cosim --config "$small" $args --cache "$tmp/none" >"$tmp/out" 2>"$tmp/err"
     st=$?
@@ -73,6 +75,17 @@ if rtl_ok "$tmp/out"; then
     pass "cosim --stall 30 --seed 7: bit-exact, counters equal"
 else
     fail "cosim --stall 30 --seed 7"
+fi
+
+# 4. a deliberately broken PE is caught, with the first differing element named
+"$TETRIS" cosim --config "$small" --net alexnet_small --layers conv3 --cache "$cache" \
+    --fault pe:0,0 >"$tmp/out" 2>"$tmp/err"
+st=$?
+if [ "$st" -eq 1 ] && grep -q "first differing ofmap element n=[0-9]* m=[0-9]* y=[0-9]* x=[0-9]*: expected" "$tmp/err"; then
+    pass "cosim --fault pe:0,0: caught, first differing element named"
+    grep "first differing" "$tmp/err"
+else
+    fail "cosim --fault pe:0,0: exit $st (want 1 and the first differing element)"
 fi
 
 echo "$passed passed, $failed failed"
