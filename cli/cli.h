@@ -25,6 +25,7 @@ int cmd_run(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_cosim(int argc, char **argv);
+int cmd_vectors(int argc, char **argv);
 
 /* ---- helpers shared by the commands (tetris.c) ---- */
 

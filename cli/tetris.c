@@ -29,6 +29,8 @@ static void print_help(FILE *out)
           "  gen       generate the Verilog of one engine for a configuration\n"
           "  cosim     run layers on the generated RTL and check them against the models\n"
           "            (options: 'tetris cosim --help')\n"
+          "  vectors   write FPGA bring-up vectors and a self-checking Verilog testbench\n"
+          "            (options: 'tetris vectors --help')\n"
           "\n"
           "Options of run:\n"
           "  -c, --config=NAME|FILE  accelerator configuration (default: t16)\n"
@@ -203,6 +205,7 @@ static const struct {
     {"config", cmd_config},
     {"gen", cmd_gen},
     {"cosim", cmd_cosim},
+    {"vectors", cmd_vectors},
 };
 
 int main(int argc, char **argv)

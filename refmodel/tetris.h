@@ -664,6 +664,18 @@ typedef struct tetris_mismatch {
  */
 int tetris_job_check(const tetris_job *job, const uint8_t *region, tetris_mismatch *mm);
 
+/**
+ * Write a prepared job as FPGA bring-up vectors into dir (created if missing;
+ * docs/cosim.md): image.hex, expect.hex and counters.hex for $readmemh,
+ * params.vh, the self-checking testbench tb_vectors.v, run.sh (Icarus) and the
+ * layer's .npy tensors. The testbench needs the configuration's generated RTL
+ * in dir/rtl, which the caller writes. cfg is the configuration the job was
+ * prepared with; TETRIS_EMISMATCH when the engine model disagrees with the
+ * golden model (nothing written), TETRIS_EIO when a file cannot be written.
+ */
+int tetris_job_write_vectors(const tetris_config *cfg, const tetris_job *job, const char *dir,
+                             tetris_error *err);
+
 /* ------------------------------------------------------------------------ */
 /* Block models for the RTL unit testbenches                                 */
 /* ------------------------------------------------------------------------ */
