@@ -509,18 +509,23 @@ int cmd_cosim(int argc, char **argv)
         cli_error("%s: --json: cannot write: %s", o.json, strerror(errno));
         status = CLI_EXIT_BAD;
     }
-    char sim[CLI_PATH_MAX], work[CLI_PATH_MAX], config_file[CLI_PATH_MAX + 16];
+    char sim[CLI_PATH_MAX] = "", work[CLI_PATH_MAX] = "", config_file[CLI_PATH_MAX + 16] = "";
     const char *tmp = getenv("TMPDIR");
-    snprintf(work, sizeof work, "%s/tetris-cosim-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+    int have_work = 0;
     if (!status)
         status = cosim_build(&cfg, &o, sim, sizeof sim);
-    if (!status && !mkdtemp(work)) {
-        cli_error("cosim: %s: %s", work, strerror(errno));
-        status = CLI_EXIT_FAIL;
+    if (!status) {
+        snprintf(work, sizeof work, "%s/tetris-cosim-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+        have_work = mkdtemp(work) != NULL;
+        if (!have_work) {
+            cli_error("cosim: %s: %s", work, strerror(errno));
+            status = CLI_EXIT_FAIL;
+        }
+        /* the simulator reads the configuration from the cache, as it was built */
+        const char *slash = strrchr(sim, '/');
+        snprintf(config_file, sizeof config_file, "%.*s/rtl/config.yaml",
+                 (int)(slash ? slash - sim : 0), sim);
     }
-    /* the simulator reads the configuration from the cache, as it was built */
-    snprintf(config_file, sizeof config_file, "%.*s/rtl/config.yaml",
-             (int)(strrchr(sim, '/') ? strrchr(sim, '/') - sim : 0), sim);
     setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
     int failed = 0;
     for (int i = 0; !status && i < net.n_layers; i++) {
@@ -588,11 +593,11 @@ int cmd_cosim(int argc, char **argv)
                 status = CLI_EXIT_BAD;
         }
     }
-    if (work[strlen(work) - 1] != 'X' && !o.keep) {
+    if (have_work && !o.keep) {
         char *rm[] = {"rm", "-rf", work, NULL};
         int st;
         cosim_spawn(rm, NULL, &st);
-    } else if (o.keep && !o.quiet) {
+    } else if (have_work && !o.quiet) {
         fprintf(stderr, "tetris: cosim: work files in %s\n", work);
     }
     if (!status && failed)
