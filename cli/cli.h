@@ -88,6 +88,17 @@ int cli_load_net(const char *arg, const char *config_path, tetris_net *net, char
 int cli_select_layers(const tetris_net *net, const char *net_path, const char *list, char *sel,
                       int *n_sel);
 
+/*
+ * Map, block and compile a layer without running it: does it fit? 0, or
+ * CLI_EXIT_BAD after an error line naming the network file and line.
+ */
+int cli_layer_fits(const tetris_config *cfg, const tetris_layer *l, int batch,
+                   const char *net_path);
+
+/* Prepare the job of layer `index` of a network on seeded random data (tetris_job_prepare). */
+int cli_prepare_job(const tetris_config *cfg, const tetris_layer *l, int index, int batch,
+                    uint64_t seed, tetris_job *job, tetris_error *err);
+
 /* ---- reports (report.c) ---- */
 
 /* What the RTL did with one layer (`tetris cosim`). */

@@ -432,21 +432,6 @@ static void profile_report(const tetris_job *job, const cli_rtl_run *r, const ch
             r->cycles > units ? r->cycles - units : 0, model_seq);
 }
 
-/* Prepare one layer: seeded data, compile, golden and engine models. */
-static int prepare(const cosim_options *o, const tetris_config *cfg, const tetris_layer *l, int index,
-                   tetris_job *job, tetris_error *err)
-{
-    tetris_layer_data d;
-    if (tetris_layer_data_alloc(l, o->batch, &d)) {
-        snprintf(err->msg, sizeof err->msg, "%s: out of memory for the layer data", l->name);
-        return TETRIS_ENOMEM;
-    }
-    tetris_arith a;
-    tetris_arith_from_config(cfg, &a);
-    tetris_layer_data_random(l, &a, o->seed, (uint64_t)index, &d);
-    return tetris_job_prepare(cfg, l, &d, job, err);
-}
-
 int cmd_cosim(int argc, char **argv)
 {
     char **plus = calloc((size_t)argc + 1, sizeof *plus);
@@ -482,22 +467,7 @@ int cmd_cosim(int argc, char **argv)
     for (int i = 0; !status && i < net.n_layers; i++) {
         if (!sel[i])
             continue;
-        const tetris_layer *l = &net.layers[i];
-        tetris_error err = {""};
-        tetris_mapping map;
-        tetris_blocking b;
-        tetris_program prog = {0};
-        tetris_vault_layout lay;
-        int rc = tetris_map_layer(l, &cfg, &map, &err);
-        if (!rc)
-            rc = tetris_blocking_default(l, o.batch, &cfg, &b, &err);
-        if (!rc)
-            rc = tetris_compile(l, o.batch, &cfg, tetris_layer_shift(l, &cfg), &b, &prog, &lay, &err);
-        tetris_program_free(&prog);
-        if (rc) {
-            cli_error("%s:%d: %s", net_path, l->line, err.msg[0] ? err.msg : tetris_strerror(rc));
-            status = CLI_EXIT_BAD;
-        }
+        status = cli_layer_fits(&cfg, &net.layers[i], o.batch, net_path);
     }
     if (!status && (o.fault_row >= cfg.array_h || o.fault_col >= cfg.array_w)) {
         cli_error("cosim: --fault: PE (%d, %d) is not in the %d x %d array of '%s'", o.fault_row,
@@ -541,7 +511,7 @@ int cmd_cosim(int argc, char **argv)
             fprintf(stderr, "[%d/%d] %s: models ...\n", n_runs + 1, n_sel, l->name);
         tetris_job job;
         tetris_error err = {""};
-        int rc = prepare(&o, &cfg, l, i, &job, &err);
+        int rc = cli_prepare_job(&cfg, l, i, o.batch, o.seed, &job, &err);
         if (rc) {
             cli_error("%s:%d: %s", net_path, l->line, err.msg[0] ? err.msg : tetris_strerror(rc));
             status = rc == TETRIS_ENOMEM ? CLI_EXIT_FAIL : CLI_EXIT_BAD;

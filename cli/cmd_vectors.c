@@ -101,27 +101,6 @@ static int parse_options(int argc, char **argv, vec_options *o)
     return -1;
 }
 
-/* Map, block and compile a layer without running it: does it fit? 0 or CLI_EXIT_BAD. */
-static int check_fit(const tetris_config *cfg, const tetris_layer *l, int batch,
-                     const char *net_path)
-{
-    tetris_error err = {""};
-    tetris_mapping map;
-    tetris_blocking b;
-    tetris_program prog = {0};
-    tetris_vault_layout lay;
-    int rc = tetris_map_layer(l, cfg, &map, &err);
-    if (!rc)
-        rc = tetris_blocking_default(l, batch, cfg, &b, &err);
-    if (!rc)
-        rc = tetris_compile(l, batch, cfg, tetris_layer_shift(l, cfg), &b, &prog, &lay, &err);
-    tetris_program_free(&prog);
-    if (!rc)
-        return 0;
-    cli_error("%s:%d: %s", net_path, l->line, err.msg[0] ? err.msg : tetris_strerror(rc));
-    return CLI_EXIT_BAD;
-}
-
 /* Prepare layer `index` of the network and write its folder; an exit status. */
 static int write_layer(const vec_options *o, const tetris_config *cfg, const char *net_path,
                        const tetris_layer *l, int index)
@@ -130,18 +109,9 @@ static int write_layer(const vec_options *o, const tetris_config *cfg, const cha
     if (cli_path(dir, sizeof dir, "%s/%s", o->output, l->name) ||
         cli_path(rtl, sizeof rtl, "%s/rtl", dir))
         return CLI_EXIT_BAD;
-    tetris_layer_data d;
-    if (tetris_layer_data_alloc(l, o->batch, &d)) {
-        cli_error("vectors: %s: %s", l->name, tetris_strerror(TETRIS_ENOMEM));
-        return CLI_EXIT_FAIL;
-    }
-    tetris_arith a;
-    tetris_arith_from_config(cfg, &a);
-    /* the data stream is the layer's index in the network, as in run and cosim */
-    tetris_layer_data_random(l, &a, o->seed, (uint64_t)index, &d);
     tetris_job job;
     tetris_error err = {""};
-    int rc = tetris_job_prepare(cfg, l, &d, &job, &err);
+    int rc = cli_prepare_job(cfg, l, index, o->batch, o->seed, &job, &err);
     if (rc) {
         cli_error("%s:%d: %s", net_path, l->line, err.msg[0] ? err.msg : tetris_strerror(rc));
         return rc == TETRIS_ENOMEM ? CLI_EXIT_FAIL : CLI_EXIT_BAD;
@@ -187,7 +157,7 @@ int cmd_vectors(int argc, char **argv)
     /* every selected layer must fit before anything is written */
     for (int i = 0; !status && i < net.n_layers; i++)
         if (sel[i])
-            status = check_fit(&cfg, &net.layers[i], o.batch, net_path);
+            status = cli_layer_fits(&cfg, &net.layers[i], o.batch, net_path);
     if (!status && mkdir(o.output, 0777) != 0 && errno != EEXIST) {
         cli_error("vectors: %s: cannot create: %s", o.output, strerror(errno));
         status = CLI_EXIT_BAD;

@@ -1,6 +1,7 @@
 /*
- * Networks for the commands that run layers (run, cosim): load one by name
- * or path, and select layers from a --layers list.
+ * Networks for the commands that run layers (run, cosim, vectors): load one
+ * by name or path, select layers from a --layers list, check that a layer
+ * fits, and prepare a layer's job on seeded data.
  */
 #include "config.h"
 
@@ -76,4 +77,39 @@ int cli_select_layers(const tetris_net *net, const char *net_path, const char *l
         p = comma + 1;
     }
     return 0;
+}
+
+int cli_layer_fits(const tetris_config *cfg, const tetris_layer *l, int batch,
+                   const char *net_path)
+{
+    tetris_error err = {""};
+    tetris_mapping map;
+    tetris_blocking b;
+    tetris_program prog = {0};
+    tetris_vault_layout lay;
+    int rc = tetris_map_layer(l, cfg, &map, &err);
+    if (!rc)
+        rc = tetris_blocking_default(l, batch, cfg, &b, &err);
+    if (!rc)
+        rc = tetris_compile(l, batch, cfg, tetris_layer_shift(l, cfg), &b, &prog, &lay, &err);
+    tetris_program_free(&prog);
+    if (!rc)
+        return 0;
+    cli_error("%s:%d: %s", net_path, l->line, err.msg[0] ? err.msg : tetris_strerror(rc));
+    return CLI_EXIT_BAD;
+}
+
+int cli_prepare_job(const tetris_config *cfg, const tetris_layer *l, int index, int batch,
+                    uint64_t seed, tetris_job *job, tetris_error *err)
+{
+    tetris_layer_data d;
+    if (tetris_layer_data_alloc(l, batch, &d)) {
+        snprintf(err->msg, sizeof err->msg, "%s: out of memory for the layer data", l->name);
+        return TETRIS_ENOMEM;
+    }
+    tetris_arith a;
+    tetris_arith_from_config(cfg, &a);
+    /* the data stream is the layer's index in the network, as in `tetris run` */
+    tetris_layer_data_random(l, &a, seed, (uint64_t)index, &d);
+    return tetris_job_prepare(cfg, l, &d, job, err);
 }
