@@ -346,7 +346,7 @@ int gen_vault_ctrl(const tetris_config *cfg, FILE *out)
           "    //   1. the head request's column command (requests complete in order);\n"
           "    //   2. closed page: the precharge of an open bank whose row no queued\n"
           "    //      request targets (lowest bank first);\n"
-          "    //   3. ACT or PRE (row miss, open page) for the oldest request of a bank,\n"
+          "    //   3. ACT or PRE (row miss, either policy) for the oldest request of a bank,\n"
           "    //      oldest request first: other banks open rows ahead of the head.\n"
           "    reg              c_valid;\n"
           "    reg [2:0]        c_cmd;\n"

@@ -209,7 +209,7 @@ module tetris_vault_ctrl #(
     //   1. the head request's column command (requests complete in order);
     //   2. closed page: the precharge of an open bank whose row no queued
     //      request targets (lowest bank first);
-    //   3. ACT or PRE (row miss, open page) for the oldest request of a bank,
+    //   3. ACT or PRE (row miss, either policy) for the oldest request of a bank,
     //      oldest request first: other banks open rows ahead of the head.
     reg              c_valid;
     reg [2:0]        c_cmd;
