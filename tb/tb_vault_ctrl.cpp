@@ -17,6 +17,16 @@
 // the same mapping: bytes put in with load() come back through the
 // controller's reads, and what the controller writes comes out of dump().
 //
+// The page policy is checked command by command against a copy of the
+// controller's request queue: column commands are the oldest request's, in
+// order; an ACT opens the row of the oldest queued request of its bank; a PRE
+// never closes the row that request needs, and under open page only makes
+// room for it (a row miss). Closed page keeps a row open while queued
+// requests hit it (row-hit look-ahead), so a request needs at most one ACT
+// and every change of row within a bank's requests needs one; after the
+// stream every bank must be precharged. A sequential stream (whole rows,
+// back to back) must use exactly one ACT per row; its throughput is printed.
+//
 // Usage: tb_vault_ctrl --config FILE [--seed N] [--requests K] [+verilator+...]
 // Prints "N passed, M failed"; exit 0 only if nothing failed.
 #include <cinttypes>
@@ -48,6 +58,13 @@ struct Request {
     int op;
     uint32_t addr;
     Bytes data, mask;
+};
+
+// A request in the controller's queue, as the testbench tracks it.
+struct Queued {
+    int bank, row, col, op;
+    uint64_t accepted; // the cycle at whose end it entered the queue
+    int columns;       // column commands still due (RD + WR: accumulate in the controller)
 };
 
 class Bench {
@@ -102,6 +119,8 @@ class Bench {
         top_->rst_n = 1;
         dev_.reset();
         pending_.clear();
+        queued_.clear();
+        open_row_.assign(static_cast<std::size_t>(cfg_.dram_banks), -1);
         violation_.clear();
     }
 
@@ -117,6 +136,9 @@ class Bench {
         bool have = false, err_seen = false;
         uint64_t quiet = 0; // cycles without progress
         uint64_t start = cycle_;
+        uint64_t act0 = dev_.count(TETRIS_DRAM_ACT);
+        std::vector<int> last_row(static_cast<std::size_t>(cfg_.dram_banks), -1);
+        uint64_t row_changes = 0; // within each bank's requests, in order: ACTs needed
         Request r;
         while ((issued < k || have || !pending_.empty() || !top_->idle) && quiet < 20000) {
             if (phase_left-- <= 0) { // traffic phases: saturating, busy, sparse
@@ -145,6 +167,12 @@ class Bench {
                 accept(r);
                 if (r.op != TETRIS_VAULT_RD)
                     touched.insert(r.addr);
+                int bank, row, col;
+                if (tetris_vault_addr_decode(&cfg_, r.addr, &bank, &row, &col) == 0 &&
+                    last_row[static_cast<std::size_t>(bank)] != row) {
+                    last_row[static_cast<std::size_t>(bank)] = row;
+                    row_changes++;
+                }
                 have = false;
                 progress = true;
             }
@@ -161,11 +189,13 @@ class Bench {
         check(!err_seen, "err stays low on legal requests");
         drain();
         check(violation_.empty(), "DRAM checker after the last request: " + violation_);
-        if (cfg_.dram_page_policy == TETRIS_PAGE_CLOSED) {
-            check(dev_.count(TETRIS_DRAM_ACT) == static_cast<uint64_t>(k),
-                  "closed page: one ACT per request");
+        uint64_t acts = dev_.count(TETRIS_DRAM_ACT) - act0;
+        check(acts >= row_changes && acts <= static_cast<uint64_t>(k),
+              "ACTs (" + std::to_string(acts) + ") between the row changes within banks (" +
+                  std::to_string(row_changes) + ") and one per request (" + std::to_string(k) +
+                  ")");
+        if (cfg_.dram_page_policy == TETRIS_PAGE_CLOSED)
             check(dev_.open_banks() == 0, "closed page: every bank is precharged at the end");
-        }
         for (uint32_t a : touched) {
             Bytes want(burst_);
             int bank, row, col;
@@ -259,6 +289,57 @@ class Bench {
                     failed_ == failed_before ? "pass" : "FAIL");
     }
 
+    // Whole rows of sequential bursts (reads, then writes), each request as
+    // soon as the controller takes it, from a row-aligned address: every
+    // row's bursts reach the queue while the row is open, so each row takes
+    // exactly one ACT under either policy; closed page precharges each row
+    // once, open page only the rows it must close for another row of the
+    // same bank (sequential rows go round the banks). Prints the throughput.
+    void sequential_test()
+    {
+        const int cols = cfg_.dram_row_bytes / cfg_.dram_burst_bytes;
+        const uint64_t row_bytes = static_cast<uint64_t>(cfg_.dram_row_bytes);
+        int rows = 2 * cfg_.dram_banks;
+        if (rows > 32)
+            rows = 32;
+        if (static_cast<uint64_t>(rows) * row_bytes > span_)
+            rows = static_cast<int>(span_ / row_bytes);
+        uint64_t base = test_next(&seed_) % (span_ / row_bytes - static_cast<uint64_t>(rows) + 1) *
+                        row_bytes;
+        for (int op : {TETRIS_VAULT_RD, TETRIS_VAULT_WR}) {
+            reset();
+            int failed_before = failed_;
+            std::vector<Request> reqs;
+            for (int i = 0; i < rows * cols; i++) {
+                Request q{op, static_cast<uint32_t>(base + static_cast<uint64_t>(i) * burst_),
+                          Bytes(burst_), full_mask()};
+                for (auto &x : q.data)
+                    x = static_cast<uint8_t>(test_next(&seed_));
+                reqs.push_back(q);
+            }
+            uint64_t act0 = dev_.count(TETRIS_DRAM_ACT), pre0 = dev_.count(TETRIS_DRAM_PRE);
+            uint64_t cycles = 0;
+            check(run_requests(reqs, &cycles), "the sequential stream completes");
+            uint64_t acts = dev_.count(TETRIS_DRAM_ACT) - act0;
+            uint64_t pres = dev_.count(TETRIS_DRAM_PRE) - pre0;
+            uint64_t want_pre = cfg_.dram_page_policy == TETRIS_PAGE_CLOSED ? rows
+                                : rows > cfg_.dram_banks ? rows - cfg_.dram_banks
+                                                         : 0;
+            check(acts == static_cast<uint64_t>(rows),
+                  "sequential stream: one ACT per row (" + std::to_string(acts) + " for " +
+                      std::to_string(rows) + " rows)");
+            check(pres == want_pre, "sequential stream: " + std::to_string(want_pre) +
+                                        " PREs (" + std::to_string(pres) + ")");
+            std::printf("sequential %s: %d bursts (%d rows) in %" PRIu64
+                        " cycles, %.2f B/cycle, ACT %" PRIu64 " PRE %" PRIu64 ": %s\n",
+                        op == TETRIS_VAULT_RD ? "reads" : "writes", rows * cols, rows, cycles,
+                        cycles ? static_cast<double>(rows * cols) * static_cast<double>(burst_) /
+                                     static_cast<double>(cycles)
+                               : 0.0,
+                        acts, pres, failed_ == failed_before ? "pass" : "FAIL");
+        }
+    }
+
     void report(int k) const
     {
         static const char *const page[] = {"closed", "open"};
@@ -310,6 +391,7 @@ class Bench {
                 violation_ = msg;
                 return false;
             }
+            policy(top_->dram_cmd, top_->dram_bank, top_->dram_row, top_->dram_col);
         }
         if (top_->rsp_valid) {
             progress = true;
@@ -324,6 +406,58 @@ class Bench {
             }
         }
         return true;
+    }
+
+    // The command on the bus in this cycle (already accepted by the checker)
+    // against the queue the controller chose it from: the requests it held
+    // in the previous cycle. A request accepted in cycle c is in the queue
+    // from cycle c + 1; a request leaves it at its last column command.
+    void policy(int cmd, int bank, int row, int col)
+    {
+        const std::string at = "cycle " + std::to_string(cycle_) + ": " + kCmdName[cmd] +
+                               " bank " + std::to_string(bank) + ": ";
+        std::size_t seen = 0; // the queue of the previous cycle: queued_[0, seen)
+        while (seen < queued_.size() && queued_[seen].accepted + 2 <= cycle_)
+            seen++;
+        const Queued *oldest = nullptr; // of the bank
+        for (std::size_t i = 0; i < seen && !oldest; i++)
+            if (queued_[i].bank == bank)
+                oldest = &queued_[i];
+        int &open = open_row_[static_cast<std::size_t>(bank)];
+        if (cmd == TETRIS_DRAM_ACT) {
+            check(oldest && oldest->row == row,
+                  at + "opens the row of the bank's oldest queued request");
+            open = row;
+        } else if (cmd == TETRIS_DRAM_PRE) {
+            // closed page: no queued request hits the row, or the bank's
+            // oldest needs another row; open page: only the latter
+            bool miss = oldest && oldest->row != open;
+            bool hit = false;
+            for (std::size_t i = 0; i < seen; i++)
+                hit = hit || (queued_[i].bank == bank && queued_[i].row == open);
+            check(cfg_.dram_page_policy == TETRIS_PAGE_CLOSED ? !hit || miss : miss,
+                  at + (cfg_.dram_page_policy == TETRIS_PAGE_CLOSED
+                            ? "closes a row only when no queued request hits it or the bank's "
+                              "oldest request needs another row"
+                            : "open page closes a row only for another row of the bank"));
+            open = -1;
+        } else {
+            Queued *h = seen ? &queued_.front() : nullptr;
+            bool ok = h && h->bank == bank && h->row == row && h->col == col;
+            if (ok && h->op == TETRIS_VAULT_RD)
+                ok = cmd == TETRIS_DRAM_RD;
+            else if (ok && h->op == TETRIS_VAULT_WR)
+                ok = cmd == TETRIS_DRAM_WR;
+            else if (ok && h->columns == 2) // accumulate in the controller: RD, then WR
+                ok = cmd == TETRIS_DRAM_RD;
+            else if (ok && cfg_.accum == TETRIS_ACCUM_CONTROLLER)
+                ok = cmd == TETRIS_DRAM_WR;
+            else if (ok)
+                ok = cmd == TETRIS_DRAM_ACC;
+            check(ok, at + "column command of the oldest request, in order");
+            if (h && --h->columns == 0)
+                queued_.pop_front();
+        }
     }
 
     // Put a request on the port (req_valid is the caller's).
@@ -355,9 +489,10 @@ class Bench {
     // wait for every response (compared in cycle_inputs_and_outputs), and
     // drain. False on a checker violation or when nothing happens for 1000
     // cycles.
-    bool run_requests(const std::vector<Request> &reqs)
+    bool run_requests(const std::vector<Request> &reqs, uint64_t *cycles = nullptr)
     {
         std::size_t next = 0;
+        uint64_t start = cycle_;
         for (int quiet = 0; quiet < 1000;) {
             bool progress = false;
             top_->req_valid = next < reqs.size();
@@ -374,6 +509,8 @@ class Bench {
                 break;
             quiet = progress ? 0 : quiet + 1;
         }
+        if (cycles)
+            *cycles = cycle_ - start;
         drain();
         return next == reqs.size() && pending_.empty() && violation_.empty();
     }
@@ -392,6 +529,12 @@ class Bench {
             rc = tetris_vault_mem_accum(model_, r.addr, r.data.data(), r.mask.data());
         }
         check(rc == 0, "the model takes the request to address " + std::to_string(r.addr));
+        int bank, row, col;
+        if (rc == 0 && tetris_vault_addr_decode(&cfg_, r.addr, &bank, &row, &col) == 0)
+            queued_.push_back({bank, row, col, r.op, cycle_,
+                               r.op == TETRIS_VAULT_ACC && cfg_.accum == TETRIS_ACCUM_CONTROLLER
+                                   ? 2
+                                   : 1});
     }
 
     // A request near earlier ones: the same burst (read-after-write and
@@ -465,6 +608,8 @@ class Bench {
     uint64_t stalled_ = 0;  // cycles of the stream with req_valid and not req_ready
     std::size_t touched_ = 0;
     std::deque<std::pair<uint32_t, Bytes>> pending_; // reads accepted, data due
+    std::deque<Queued> queued_;  // requests accepted, column commands due
+    std::vector<int> open_row_;  // by bank, from the commands: -1 closed
     std::string violation_; // the checker's first complaint
     int passed_ = 0, failed_ = 0;
 };
@@ -487,6 +632,7 @@ int main(int argc, char **argv)
     }
     b.stream(requests);
     b.backdoor_test();
+    b.sequential_test();
     b.err_test("a misaligned address", TETRIS_VAULT_RD,
                static_cast<uint32_t>(cfg.dram_burst_bytes / 2));
     if (b.span() < (1ull << 32))

@@ -233,6 +233,32 @@ Test(vault_checker, open_page_row_hits)
     tetris_dram_checker_destroy(c);
 }
 
+/* Closed page with row-hit look-ahead on a sequential stream, as the
+ * controller issues it: one ACT per row, the row's bursts every tCCD, the
+ * next bank's ACT ahead of them, the PRE after the last burst of the run;
+ * and the illegal variants of the same sequence. */
+Test(vault_checker, closed_page_row_hit_run)
+{
+    tetris_dram_checker *c = checker(TETRIS_ACCUM_NONE);
+    ok(c, 0, ACT, 0, 5, 0);
+    ok(c, 1, ACT, 1, 6, 0);
+    for (int i = 0; i < 8; i++)
+        ok(c, (uint64_t)(TRCD + i * TCCD), RD, 0, 5, i); /* cycles 7 ... 21 */
+    bad(c, 22, PRE, 0, 0, 0, TETRIS_DRAM_V_TCCD, "PRE 1 cycles after RD, its burst (tCCD) is 2");
+    ok(c, 23, PRE, 0, 0, 0);
+    bad(c, 24, RD, 0, 5, 0, TETRIS_DRAM_V_STATE, "RD to a closed bank");
+    for (int i = 0; i < 8; i++) { /* bank 1's run, cycles 24 ... 38 */
+        if (i == 3) /* bank 0's next ACT in between, at cycle 31 */
+            bad(c, 23 + TRP - 1, ACT, 0, 7, 0, TETRIS_DRAM_V_TRP,
+                "ACT 6 cycles after PRE, tRP is 7");
+        if (i == 4)
+            ok(c, 23 + TRP + 1, ACT, 0, 7, 0);
+        ok(c, (uint64_t)(24 + i * TCCD), RD, 1, 6, i);
+    }
+    ok(c, 38 + TCCD, PRE, 1, 0, 0);
+    tetris_dram_checker_destroy(c);
+}
+
 Test(vault_checker, rejected_command_leaves_state)
 {
     tetris_dram_checker *c = checker(TETRIS_ACCUM_NONE);

@@ -6,6 +6,8 @@
 // queue and complete in order: the head request issues its column commands
 // (RD, WR, ACC; RD-add-WR for accumulation in the controller) while the
 // other queued requests open and close rows in other banks ahead of it.
+// Closed page keeps a row open while a queued request targets it (row-hit
+// look-ahead) and precharges it once none does.
 // Same-address ordering therefore always holds. Timing parameters are
 // engine cycles: ceil(DRAM cycles * dram.tck_ps / (1e6 / clock_mhz)).
 module tetris_vault_ctrl #(
@@ -156,7 +158,6 @@ module tetris_vault_ctrl #(
     // bk_tp to its next PRE (tRAS, the last burst, tACC). (* mem2reg *) tells
     // Yosys that these arrays are registers, not a RAM.
     reg [BANKS-1:0]              bk_open;  // a row is open
-    reg [BANKS-1:0]              bk_ap;    // closed page: precharge when timing lets
     (* mem2reg *) reg [ROW_W-1:0] bk_row [0:BANKS-1];  // the open row
     (* mem2reg *) reg [TW-1:0]    bk_ta  [0:BANKS-1];
     (* mem2reg *) reg [TW-1:0]    bk_tp  [0:BANKS-1];
@@ -181,17 +182,34 @@ module tetris_vault_ctrl #(
     endgenerate
     wire acc_sum_ready = acc_out_valid || acc_st == A_SUM;
 
-    // The head may issue its column command: its row is open (and not
-    // about to close), tRCD/tACC of the bank and tCCD have passed.
-    wire h_hit = h_valid && bk_open[h_bank] && !bk_ap[h_bank] &&
-                 bk_row[h_bank] == h_row;
+    // Row-hit look-ahead: bk_want[b] = a queued request (the head included)
+    // targets the open row of bank b. Closed page precharges an open bank
+    // only when this is low: a run of queued hits to one row shares one ACT.
+    reg [BANKS-1:0]  bk_want;
+    reg [QDEPTH-1:0] e_hit;     // by slot: the entry's row is open in its bank
+    integer wb, we;
+    always @* begin
+        for (we = 0; we < QDEPTH; we = we + 1)
+            e_hit[we] = q_valid[we] && bk_row[q_bank[we]] == q_row[we];
+        for (wb = 0; wb < BANKS; wb = wb + 1) begin
+            bk_want[wb] = 1'b0;
+            for (we = 0; we < QDEPTH; we = we + 1)
+                if (e_hit[we] && q_bank[we] == wb[BANK_W-1:0])
+                    bk_want[wb] = 1'b1;
+        end
+    end
+
+    // The head may issue its column command: its row is open, tRCD/tACC of
+    // the bank and tCCD have passed.
+    wire h_hit = h_valid && bk_open[h_bank] && bk_row[h_bank] == h_row;
     wire col_ok = h_hit && bk_ta[h_bank] == T0 && ccd == T0;
 
     // ---------------------------------------------------------------- scheduler
     // One command per cycle, first match wins:
     //   1. the head request's column command (requests complete in order);
-    //   2. the precharge of a closed-page bank whose access is done;
-    //   3. ACT or PRE (row miss, open page) for the oldest request of a bank,
+    //   2. closed page: the precharge of an open bank whose row no queued
+    //      request targets (lowest bank first);
+    //   3. ACT or PRE (row miss, either policy) for the oldest request of a bank,
     //      oldest request first: other banks open rows ahead of the head.
     reg              c_valid;
     reg [2:0]        c_cmd;
@@ -236,7 +254,8 @@ module tetris_vault_ctrl #(
             endcase
         end
         for (b = 0; b < BANKS; b = b + 1)
-            if (!c_valid && bk_ap[b] && bk_tp[b] == T0) begin
+            if (!c_valid && OPEN_PAGE == 0 && bk_open[b] && !bk_want[b] &&
+                bk_tp[b] == T0) begin
                 c_valid = 1'b1;
                 c_cmd = C_PRE;
                 c_bank = b[BANK_W-1:0];
@@ -255,9 +274,9 @@ module tetris_vault_ctrl #(
                 c_cmd = C_ACT;
                 c_bank = kb;
                 c_row = q_row[ik];
-            end else if (!c_valid && k_first && bk_open[kb] && !bk_ap[kb] &&
+            end else if (!c_valid && k_first && bk_open[kb] &&
                          bk_row[kb] != q_row[ik] && bk_tp[kb] == T0) begin
-                c_valid = 1'b1;   // row miss (open page): close the other row
+                c_valid = 1'b1;   // row miss: close the other row
                 c_cmd = C_PRE;
                 c_bank = kb;
             end
@@ -290,7 +309,6 @@ module tetris_vault_ctrl #(
             rd_inflight <= I0;
             acc_st <= A_IDLE;
             bk_open <= {BANKS{1'b0}};
-            bk_ap <= {BANKS{1'b0}};
             for (sb = 0; sb < BANKS; sb = sb + 1) begin
                 bk_ta[sb] <= T0;
                 bk_tp[sb] <= T0;
@@ -325,7 +343,6 @@ module tetris_vault_ctrl #(
                     bk_tp[sb] <= L_RAS;
                 end else if (c_sel[sb] && c_cmd == C_PRE) begin
                     bk_open[sb] <= 1'b0;
-                    bk_ap[sb] <= 1'b0;
                     bk_ta[sb] <= L_RP;
                     bk_tp[sb] <= dec(bk_tp[sb]);
                 end else if (c_sel[sb] && c_cmd == C_ACC) begin
@@ -338,8 +355,6 @@ module tetris_vault_ctrl #(
                     bk_ta[sb] <= dec(bk_ta[sb]);
                     bk_tp[sb] <= dec(bk_tp[sb]);
                 end
-                if (c_sel[sb] && c_pop && OPEN_PAGE == 0)
-                    bk_ap[sb] <= 1'b1;   // closed page: the access is done
             end
         end
     end
