@@ -56,14 +56,18 @@ static int wide_event(const char *s)
 }
 
 
-/* Verilog text of one reader instance: name, tag bits, GBUF port, vault client. */
+/* Verilog text of one reader instance: name, tag bits, GBUF port, vault client;
+ * lines > 0 overrides the reader's vault lines (the DMA's sequential walks). */
 static void rdport(FILE *out, const char *inst, const char *clear, const char *idle,
-                   const char *req, const char *rsp, const char *tw, int port, int client)
+                   const char *req, const char *rsp, const char *tw, int port, int client, int lines)
 {
+    char lp[32] = "";
+    if (lines > 0)
+        snprintf(lp, sizeof lp, ", .LINES(%d)", lines);
     fprintf(out,
             "    wire %s_g_valid, %s_g_ready;\n"
             "    wire [GAW-1:0] %s_g_addr;\n"
-            "    tetris_rdport #(.TW(%s)) %s (\n"
+            "    tetris_rdport #(.TW(%s)%s) %s (\n"
             "        .clk(clk), .rst_n(rst_n), .clear(%s), .idle(%s),\n"
             "        .rq_valid(%s_valid), .rq_ready(%s_ready), .rq_src(%s_src), .rq_wide(%s_wide),\n"
             "        .rq_addr(%s_addr), .rq_tag(%s_tag),\n"
@@ -76,20 +80,23 @@ static void rdport(FILE *out, const char *inst, const char *clear, const char *i
             "    assign vc_op[%d] = 2'd0;\n"
             "    assign vc_wdata[%d] = {8*BURST{1'b0}};\n"
             "    assign vc_wmask[%d] = {BURST/2{1'b0}};\n",
-            inst, inst, inst, tw, inst, clear, idle, req, req, req, req, req, req, rsp, rsp, rsp, rsp, rsp,
+            inst, inst, inst, tw, lp, inst, clear, idle, req, req, req, req, req, req, rsp, rsp, rsp, rsp, rsp,
             inst, inst, inst, port, port, client, client, client, client, client, client, client,
             client);
 }
 
-/* Verilog text of one writer instance. */
-static void wrport(FILE *out, const char *inst, const char *w, int client)
+/* Verilog text of one writer instance; lines > 0 overrides its vault lines. */
+static void wrport(FILE *out, const char *inst, const char *w, int client, int lines)
 {
+    char lp[32] = "";
+    if (lines > 0)
+        snprintf(lp, sizeof lp, " #(.LINES(%d))", lines);
     fprintf(out,
             "    wire %s_g_valid, %s_g_ready, %s_g_we;\n"
             "    wire [GAW-1:0] %s_g_addr;\n"
             "    wire [GBW-1:0] %s_g_wdata;\n"
             "    wire [GBW/16-1:0] %s_g_wmask;\n"
-            "    tetris_wrport %s (\n"
+            "    tetris_wrport%s %s (\n"
             "        .clk(clk), .rst_n(rst_n), .flush(%s_flush), .idle(%s_idle),\n"
             "        .wq_valid(%s_valid), .wq_ready(%s_ready), .wq_dst(%s_dst), .wq_acc(%s_acc),\n"
             "        .wq_wide(%s_wide), .wq_addr(%s_addr), .wq_data(%s_data),\n"
@@ -98,7 +105,7 @@ static void wrport(FILE *out, const char *inst, const char *w, int client)
             "        .v_req_valid(vc_valid[%d]), .v_req_ready(vc_ready[%d]), .v_req_op(vc_op[%d]),\n"
             "        .v_req_addr(vc_addr[%d]), .v_req_wdata(vc_wdata[%d]), .v_req_wmask(vc_wmask[%d]));\n"
             "    wire unused_%s = vc_rvalid[%d] | ^vc_rdata[%d];  // writes have no response\n",
-            inst, inst, inst, inst, inst, inst, inst, w, w, w, w, w, w, w, w, w, inst, inst, inst,
+            inst, inst, inst, inst, inst, inst, lp, inst, w, w, w, w, w, w, w, w, w, inst, inst, inst,
             inst, inst, inst, client, client, client, client, client, client, inst, client, client);
 }
 
@@ -307,8 +314,10 @@ static void dma(const tetris_config *cfg, FILE *out)
           "        .ev_gbuf_rd_psum(d_ev_gbuf_rd_psum), .ev_vault_wr_psum(d_ev_vault_wr_psum),\n"
           "        .ev_vault_acc_psum(d_ev_vault_acc_psum), .ev_vault_wr_ofmap(d_ev_vault_wr_ofmap));\n",
           out);
-    rdport(out, "u_dma_rd", "d_rd_clear", "d_rd_idle", "dr", "ds", "1", 0, VC_DMA_RD);
-    wrport(out, "u_dma_wr", "dw", VC_DMA_WR);
+    /* the DMA walks contiguous segments: a few lines do */
+    rdport(out, "u_dma_rd", "d_rd_clear", "d_rd_idle", "dr", "ds", "1", 0, VC_DMA_RD,
+           TETRIS_PORT_DMA_LINES);
+    wrport(out, "u_dma_wr", "dw", VC_DMA_WR, TETRIS_PORT_DMA_LINES);
     gbuf_share(out, 0, "u_dma_rd", "u_dma_wr");
     out_stage(out, "u_dma_out", "d", cfg->acc_bits);
     if (cfg->acc_bits < 32) /* STORE reads 32-bit psums; the stage takes ACC bits */
@@ -399,10 +408,10 @@ static void stream(const tetris_config *cfg, FILE *out)
           "        .ev_vault_wr_ofmap(s_ev_vault_wr_ofmap));\n",
           out);
     /* three readers share the stream's clear; each reports its own idle */
-    rdport(out, "u_filter_rd", "s_rd_clear", "fr_idle", "fr", "fs", "TW", 1, VC_FILTER);
-    rdport(out, "u_ifmap_rd", "s_rd_clear", "ir_idle", "ir", "is", "TW", 2, VC_IFMAP);
-    rdport(out, "u_psum_rd", "s_rd_clear", "pr_idle", "pr", "ps", "TW", 3, VC_PSUM_RD);
-    wrport(out, "u_psum_wr", "pw", VC_PSUM_WR);
+    rdport(out, "u_filter_rd", "s_rd_clear", "fr_idle", "fr", "fs", "TW", 1, VC_FILTER, 0);
+    rdport(out, "u_ifmap_rd", "s_rd_clear", "ir_idle", "ir", "is", "TW", 2, VC_IFMAP, 0);
+    rdport(out, "u_psum_rd", "s_rd_clear", "pr_idle", "pr", "ps", "TW", 3, VC_PSUM_RD, 0);
+    wrport(out, "u_psum_wr", "pw", VC_PSUM_WR, 0);
     gbuf_read(out, 1, "u_filter_rd");
     gbuf_read(out, 2, "u_ifmap_rd");
     gbuf_share(out, 3, "u_psum_rd", "u_psum_wr");

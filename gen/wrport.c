@@ -1,10 +1,14 @@
 /*
  * tetris_wrport: the word writer of a stream. It takes word writes (16-bit
  * ofmap words, 32-bit psums; to the GBUF or the vault, where a psum may also
- * be accumulated) and combines consecutive words of one line into one masked
- * request: a GBUF row write over one tetris_gbuf port, a vault burst write or
- * accumulate over one vault client port. tb/tb_wrport.cpp checks the memory
- * images it leaves against the same words applied one by one.
+ * be accumulated) and combines words of one line into one masked request: a
+ * GBUF row write over one tetris_gbuf port (one open row), a vault burst
+ * write or accumulate over one vault client port (LINES open bursts, so that
+ * the psum-out stream's [x][column][m][n] order, one psum per row in turn,
+ * still writes whole bursts). LINES defaults to tetris_wrport_lines() of the
+ * configuration. tb/tb_wrport.cpp checks the memory images it leaves against
+ * the same words applied one by one, and counts the requests against a model
+ * of the policy.
  *
  * The address decode and its widths are shared with tetris_rdport
  * (gen/wordport.c).
@@ -13,30 +17,44 @@
 
 static void header(const tetris_config *cfg, const wp_widths *w, FILE *out)
 {
-    fputs("// Word writer with write combining. A word goes to a line buffer per memory\n"
-          "// (a GBUF row, a vault burst): 16-bit words and 32-bit words (two 16-bit\n"
-          "// words, low first) set their 16-bit lanes in the buffer's mask. The\n"
-          "// buffer is sent as one masked request when a word for another line\n"
-          "// arrives, or another op (vault write / accumulate), or an accumulate onto a\n"
-          "// lane it already adds (the two must stay two additions), when all its\n"
-          "// lanes are set, or on flush; so consecutive words of one line merge.\n"
-          "// Writes of the same lane merge too: the later word wins, as in memory.\n"
+    fputs("// Word writer with write combining. A word goes to an open line: a GBUF row\n"
+          "// (one open row) or a vault burst (LINES open bursts, slots, fully\n"
+          "// associative). 16-bit words and 32-bit words (two 16-bit words, low first)\n"
+          "// set their 16-bit lanes in the line's mask; writes of the same lane merge\n"
+          "// (the later word wins, as in memory). A line is sent as one masked request:\n"
+          "//   - when all its lanes are set (it is closed: nothing joins it any more);\n"
+          "//   - when a word for its line cannot join it: a vault word of the other op\n"
+          "//     (write / accumulate), or an accumulate onto a lane the line already\n"
+          "//     adds (the two must stay two additions); the word waits for the send,\n"
+          "//     so a line's requests keep the order of its words;\n"
+          "//   - GBUF: when a word for another row arrives;\n"
+          "//   - vault: when a word for a burst no slot holds needs its slot: new\n"
+          "//     lines take the slots in round-robin order (one pointer, advanced per\n"
+          "//     new line), evicting the open line there;\n"
+          "//   - on flush, once the word taken last is in its line.\n"
+          "// So the requests are those of an ideal policy over the sequence of words\n"
+          "// (halves) and flushes, independent of timing: one per line opened. At most\n"
+          "// one line per burst is unsent, so requests of one burst stay in order.\n"
           "// A 32-bit write across two lines (always when WIDTH = 16) is written in\n"
           "// two halves, one per line. An accumulate (vault only) is a 32-bit psum at a\n"
           "// 4-byte-aligned address; it sets both mask bits of its 32-bit lane, and\n"
           "// the vault adds the lane modulo 2^acc_bits (tetris_acc_add).\n"
-          "// Pipeline: word register -> line buffers -> requests; one word per cycle,\n"
-          "// also across lines when the port takes the full buffer at once. A word\n"
-          "// reaches its memory when its buffer is sent: words buffered here are not\n"
-          "// visible to readers until flush and idle. g_valid and v_req_valid depend\n"
-          "// on registers only; wq_ready depends combinationally on g_ready and\n"
-          "// v_req_ready. flush (one cycle) writes out every word taken up to and\n"
-          "// including its cycle; no new word is taken until that is done (idle).\n"
+          "// Pipeline: word register -> lines -> requests; one word per cycle, also\n"
+          "// across lines (a new line's slot is free or sent in the same cycle). A\n"
+          "// word reaches its memory when its line is sent: words buffered here are\n"
+          "// not visible to readers until flush and idle (the pass unit flushes at\n"
+          "// the end of every pass, before the next pass reads psums). g_valid and\n"
+          "// v_req_valid depend on registers only; wq_ready depends combinationally\n"
+          "// on g_ready and v_req_ready. flush (one cycle) writes out every word taken\n"
+          "// up to and including its cycle; no new word is taken until that is done\n"
+          "// (idle).\n"
           "module tetris_wrport #(\n",
           out);
     gen_param(out, "WIDTH", cfg->gbuf_bank_bits, 0, "GBUF row bits (gbuf.bank_bits), a multiple of 16");
     gen_param(out, "AW", w->aw, 0, "GBUF word-address bits (clog2 of gbuf.bytes / 2)");
-    gen_param(out, "BURST", cfg->dram_burst_bytes, 1, "vault burst bytes (dram.burst_bytes), 2^n >= 16");
+    gen_param(out, "BURST", cfg->dram_burst_bytes, 0, "vault burst bytes (dram.burst_bytes), 2^n >= 16");
+    gen_param(out, "LINES", tetris_wrport_lines(cfg), 1,
+              "open vault bursts, >= 2 (tetris_wrport_lines: the rows a pass writes)");
     fputs(") (\n"
           "    input  wire                clk,\n"
           "    input  wire                rst_n,        // synchronous, active low\n"
@@ -72,7 +90,10 @@ static void decode(const wp_widths *w, FILE *out)
 {
     char a[64], b[64];
     wp_localparams(w, out);
-    fputs("    localparam [WPR-1:0]  G_ONE = 1;  // lane 0 of a row\n"
+    fputs("    localparam SLW = $clog2(LINES);  // vault slot\n"
+          "    localparam integer SLAST = LINES - 1;\n"
+          "    localparam [SLW-1:0] S_LAST = SLAST[SLW-1:0];\n"
+          "    localparam [WPR-1:0]  G_ONE = 1;  // lane 0 of a row\n"
           "    localparam [VWPB-1:0] V_ONE = 1;  // lane 0 of a burst\n"
           "    localparam [1:0] OP_WRITE = 2'd1, OP_ACC = 2'd2;  // vault request ops\n\n",
           out);
@@ -102,9 +123,10 @@ static void word_register(FILE *out)
           "    reg [OW-1:0] a_off;    // its word in the line\n"
           "    reg [AW-1:0] a_wa;     // its GBUF word address\n"
           "    reg [31:0]   a_data;\n"
-          "    reg          fl;       // flushing: send every buffer, take no new word\n"
-          "    wire g_take, v_take;   // the half goes into its buffer (below)\n"
-          "    reg  gb_valid, vb_valid;  // the buffers hold words (below)\n"
+          "    reg          fl;       // flushing: send every line, take no new word\n"
+          "    wire g_take, v_take;   // the half goes into its line (below)\n"
+          "    reg  gb_valid;         // the GBUF row holds words (below)\n"
+          "    wire vb_any;           // vault lines hold words (below)\n"
           "\n"
           "    wire [LW-1:0] a_line_h = a_line + {{(LW-1){1'b0}}, a_hi};  // line of this half\n"
           "    wire [AW-1:0] a_wa_h = a_wa + {{(AW-1){1'b0}}, a_hi};\n"
@@ -113,7 +135,8 @@ static void word_register(FILE *out)
           "    wire [15:0] a_w0 = a_hi ? a_data[31:16] : a_data[15:0];  // the half's word\n"
           "    wire [15:0] a_w1 = a_data[31:16];                         // a_two: the high word\n"
           "    wire a_done = (g_take || v_take) && (!a_span || a_hi);    // the word's last half\n"
-          "    wire empty = !a_valid && !gb_valid && !vb_valid;  // nothing taken is unwritten\n"
+          "    wire empty = !a_valid && !gb_valid && !vb_any;  // nothing taken is unwritten\n"
+          "    wire fl_send = fl && !a_valid;  // flush: send once the last word is in its line\n"
           "    // a flush holds new words off until everything taken is written\n"
           "    assign wq_ready = (!fl || empty) && (!a_valid || a_done);\n"
           "    always @(posedge clk) begin\n"
@@ -140,8 +163,8 @@ static void word_register(FILE *out)
           out);
 }
 
-/* The line buffer of one memory and the request it sends. In the text, @p is
- * the port prefix (g, v), @b the buffer's (gb, vb). */
+/* The GBUF row buffer and the request it sends. In the text, @p is the port
+ * prefix (g), @b the buffer's (gb). */
 static const char buffer_text[] =
     "    // ---- @what buffer\n"
     "    reg [@tagw-1:0] @b_line;  // their line number\n"
@@ -157,7 +180,7 @@ static const char buffer_text[] =
     "@other"
     "    // send when a half cannot join (it waits), when the line is full (nothing\n"
     "    // can join), or on flush\n"
-    "    wire @p_send = @b_valid && (a_@p && @p_other || &@b_mask || fl);\n"
+    "    wire @p_send = @b_valid && (a_@p && @p_other || &@b_mask || fl_send);\n"
     "    wire @p_sent = @p_send && @ready;\n"
     "    // the half goes in when the buffer is not being sent or leaves now; it\n"
     "    // joins a buffer that stays, else starts a new one\n"
@@ -183,27 +206,17 @@ static const char buffer_text[] =
     "@ports"
     "\n";
 
-static void buffers(const wp_widths *w, FILE *out)
+static void gbuf_row(const wp_widths *w, FILE *out)
 {
-    char goff[32] = "a_off_h", voff[32] = "a_off_h", gtag[32] = "a_line_h", vtag[32] = "a_line_h";
-    char gother[160], vother[320];
-    /* the half's offset and line number in each memory's widths */
+    char goff[32] = "a_off_h", gtag[32] = "a_line_h";
+    char gother[160];
+    /* the half's offset and line number in the GBUF's widths */
     if (w->gow < w->ow)
         snprintf(goff, sizeof goff, "a_off_h[%d:0]", w->gow - 1);
-    if (w->vow < w->ow)
-        snprintf(voff, sizeof voff, "a_off_h[%d:0]", w->vow - 1);
     if (w->aw < w->lw)
         snprintf(gtag, sizeof gtag, "a_line_h[AW-1:0]");
-    if (w->vlw < w->lw)
-        snprintf(vtag, sizeof vtag, "a_line_h[VLW-1:0]");
     snprintf(gother, sizeof gother,
              "    wire g_other = gb_line != %s;  // the half cannot join: another row\n", gtag);
-    snprintf(vother, sizeof vother,
-             "    // the half cannot join: another burst, another op, or an accumulate\n"
-             "    // onto a lane the buffer already adds\n"
-             "    wire v_other = vb_line != %s || vb_acc != a_acc ||\n"
-             "                   (a_acc && |(vb_mask & v_amask));\n",
-             vtag);
     const char *const g[] = {
         "p", "g", "b", "gb", "what", "GBUF row", "tagw", "AW", "lwd", "WIDTH", "lanes", "WPR",
         "sel", "0", "one", "G_ONE", "off", goff, "tag", gtag, "ready", "g_ready",
@@ -216,21 +229,127 @@ static void buffers(const wp_widths *w, FILE *out)
                  "    assign g_wdata = gb_data;\n"
                  "    assign g_wmask = gb_mask;\n",
         NULL};
-    const char *const v[] = {
-        "p", "v", "b", "vb", "what", "vault burst", "tagw", "VLW", "lwd", "8*BURST",
-        "lanes", "VWPB", "sel", "1", "one", "V_ONE", "off", voff, "tag", vtag,
-        "ready", "v_req_ready",
-        "extra_reg", "    reg vb_acc;  // 1: an accumulate, 0: a write\n",
-        "other", vother,
-        "extra_load", "            vb_acc <= a_acc;\n",
-        "ports", "    assign v_req_valid = v_send;\n"
-                 "    assign v_req_op    = vb_acc ? OP_ACC : OP_WRITE;\n"
-                 "    assign v_req_addr  = {vb_line, {BB{1'b0}}};\n"
-                 "    assign v_req_wdata = vb_data;\n"
-                 "    assign v_req_wmask = vb_mask;\n",
-        NULL};
     wp_emit(out, buffer_text, g);
-    wp_emit(out, buffer_text, v);
+}
+
+/* The vault's LINES open bursts and the request they send. */
+static void vault_lines(const wp_widths *w, FILE *out)
+{
+    char voff[32] = "a_off_h", vtag[32] = "a_line_h";
+    if (w->vow < w->ow)
+        snprintf(voff, sizeof voff, "a_off_h[%d:0]", w->vow - 1);
+    if (w->vlw < w->lw)
+        snprintf(vtag, sizeof vtag, "a_line_h[VLW-1:0]");
+    fprintf(out,
+            "    // ---- vault lines: LINES slots, each an open burst (its number, op and\n"
+            "    // lane mask; the lanes' data in v_mem)\n"
+            "    wire a_v = a_valid && a_dst == 1'b1;\n"
+            "    wire [VLW-1:0] a_burst = %s;  // the half's burst number\n"
+            "    // the half's lanes: its (first) word at the offset, a whole 32-bit word's\n"
+            "    // high word in the next lane\n"
+            "    wire [VWPB-1:0] v_first  = V_ONE << %s;\n"
+            "    wire [VWPB-1:0] v_second = a_two ? v_first << 1 : {VWPB{1'b0}};\n"
+            "    wire [VWPB-1:0] v_amask  = v_first | v_second;\n",
+            vtag, voff);
+    fputs("    wire [LINES-1:0] v_valid;   // the slots that hold an unsent line\n"
+          "    wire [LINES-1:0] v_match;   // ... of the half's burst (one at most)\n"
+          "    wire [LINES-1:0] v_join;    // ... that the half can join\n"
+          "    wire [LINES-1:0] v_want;    // ... that must be sent\n"
+          "    wire [LINES-1:0] v_block;   // ... that must be sent before the half goes in\n"
+          "    wire [LINES*VLW-1:0]  v_tags;   // slot i's burst at [VLW*i +: VLW]\n"
+          "    wire [LINES*VWPB-1:0] v_masks;  // slot i's lanes at [VWPB*i +: VWPB]\n"
+          "    wire [LINES-1:0]      v_accs;   // slot i accumulates\n"
+          "    reg  [SLW-1:0] v_vict;  // the slot the next new line takes\n"
+          "    reg  [SLW-1:0] v_sel;   // the slot sent: the one the half waits for, else\n"
+          "                            // the lowest that wants to\n"
+          "    reg  [SLW-1:0] v_jslot; // the slot the half joins\n"
+          "    integer v_k;\n"
+          "    always @* begin\n"
+          "        v_sel = {SLW{1'b0}};\n"
+          "        v_jslot = {SLW{1'b0}};\n"
+          "        for (v_k = LINES - 1; v_k >= 0; v_k = v_k - 1)\n"
+          "            if (|v_block ? v_block[v_k] : v_want[v_k])\n"
+          "                v_sel = v_k[SLW-1:0];\n"
+          "        for (v_k = 0; v_k < LINES; v_k = v_k + 1)\n"
+          "            if (v_join[v_k])\n"
+          "                v_jslot = v_k[SLW-1:0];\n"
+          "    end\n"
+          "    // a half for a burst no slot holds opens a line in slot v_vict, sending\n"
+          "    // the line there first\n"
+          "    wire v_open = a_v && !(|v_match);\n"
+          "    wire v_send = |v_want;\n"
+          "    wire v_sent = v_send && v_req_ready;\n"
+          "    wire [LINES-1:0] v_takes;  // the slot the half goes into this cycle\n"
+          "    assign v_take = |v_takes;\n"
+          "    assign vb_any = |v_valid;\n"
+          "    genvar v_s;\n"
+          "    generate\n"
+          "        for (v_s = 0; v_s < LINES; v_s = v_s + 1) begin : g_vslot\n"
+          "            localparam integer SI = v_s;\n"
+          "            localparam [SLW-1:0] SLOT = SI[SLW-1:0];\n"
+          "            reg             valid;  // holds an unsent line\n"
+          "            reg [VLW-1:0]   tag;    // its burst number\n"
+          "            reg             acc;    // 1: an accumulate, 0: a write\n"
+          "            reg [VWPB-1:0]  mask;   // its lanes set\n"
+          "            wire full  = &mask;     // closed: nothing joins\n"
+          "            wire match = valid && tag == a_burst;\n"
+          "            // the half joins when the op is the same and an accumulate adds to\n"
+          "            // none of the line's lanes; else the line is sent first\n"
+          "            wire fits  = match && !full && acc == a_acc && !(a_acc && |(mask & v_amask));\n"
+          "            wire evict = v_open && v_vict == SLOT;\n"
+          "            // sent when closed, on flush, or when the half waits for it: it\n"
+          "            // cannot join, or its slot is the one the half opens a line in\n"
+          "            assign v_block[v_s] = valid && (a_v && match && !fits || evict);\n"
+          "            assign v_want[v_s]  = valid && (full || fl_send) || v_block[v_s];\n"
+          "            wire gone  = v_sent && v_sel == SLOT;  // sent this cycle\n"
+          "            // the half goes in: it joins the line unless that leaves now, or it\n"
+          "            // opens one here when the slot is free or its line leaves now\n"
+          "            wire joins = a_v && fits && !gone;\n"
+          "            wire opens = evict && (!valid || gone);\n"
+          "            assign v_takes[v_s] = joins || opens;\n"
+          "            always @(posedge clk) begin\n"
+          "                if (!rst_n)\n"
+          "                    valid <= 1'b0;\n"
+          "                else if (joins || opens)\n"
+          "                    valid <= 1'b1;\n"
+          "                else if (gone)\n"
+          "                    valid <= 1'b0;\n"
+          "                if (opens) begin  // data: not reset\n"
+          "                    tag  <= a_burst;\n"
+          "                    acc  <= a_acc;\n"
+          "                    mask <= v_amask;\n"
+          "                end else if (joins) begin\n"
+          "                    mask <= mask | v_amask;\n"
+          "                end\n"
+          "            end\n"
+          "            assign v_valid[v_s] = valid;\n"
+          "            assign v_match[v_s] = match;\n"
+          "            assign v_join[v_s]  = fits;\n"
+          "            assign v_tags[VLW*v_s +: VLW]    = tag;\n"
+          "            assign v_masks[VWPB*v_s +: VWPB] = mask;\n"
+          "            assign v_accs[v_s] = acc;\n"
+          "        end\n"
+          "    endgenerate\n"
+          "    // the lanes' data, one memory word per slot, written lane by lane\n"
+          "    reg [8*BURST-1:0] v_mem [0:LINES-1];\n"
+          "    wire [SLW-1:0] v_wslot = v_open ? v_vict : v_jslot;  // the slot the half goes into\n"
+          "    integer v_l;\n"
+          "    always @(posedge clk) begin\n"
+          "        if (!rst_n)\n"
+          "            v_vict <= {SLW{1'b0}};\n"
+          "        else if (v_open && v_take)\n"
+          "            v_vict <= v_vict == S_LAST ? {SLW{1'b0}} : v_vict + 1'b1;\n"
+          "        if (v_take)  // data: not reset\n"
+          "            for (v_l = 0; v_l < VWPB; v_l = v_l + 1)\n"
+          "                if (v_amask[v_l])\n"
+          "                    v_mem[v_wslot][16*v_l +: 16] <= v_first[v_l] ? a_w0 : a_w1;\n"
+          "    end\n"
+          "    assign v_req_valid = v_send;\n"
+          "    assign v_req_op    = v_accs[v_sel] ? OP_ACC : OP_WRITE;\n"
+          "    assign v_req_addr  = {v_tags[VLW*v_sel +: VLW], {BB{1'b0}}};\n"
+          "    assign v_req_wdata = v_mem[v_sel];\n"
+          "    assign v_req_wmask = v_masks[VWPB*v_sel +: VWPB];\n\n",
+          out);
 }
 
 static void control(FILE *out)
@@ -257,7 +376,8 @@ int gen_wrport(const tetris_config *cfg, FILE *out)
     header(cfg, &w, out);
     decode(&w, out);
     word_register(out);
-    buffers(&w, out);
+    gbuf_row(&w, out);
+    vault_lines(&w, out);
     control(out);
     return ferror(out) ? TETRIS_EIO : TETRIS_OK;
 }

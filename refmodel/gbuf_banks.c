@@ -144,3 +144,23 @@ int tetris_gbuf_model_cycle(tetris_gbuf_model *m, const tetris_gbuf_in *in, tetr
     }
     return TETRIS_OK;
 }
+
+static int clamp_lines(long n)
+{
+    return n < TETRIS_PORT_DMA_LINES ? TETRIS_PORT_DMA_LINES
+           : n > TETRIS_PORT_MAX_LINES ? TETRIS_PORT_MAX_LINES
+                                       : (int)n;
+}
+
+int tetris_rdport_lines(const tetris_config *cfg)
+{
+    long ifmap = (long)cfg->rf_ifmap_words * (cfg->array_h + cfg->array_w - 1);
+    long psum = (long)cfg->array_w * cfg->rf_psum_words;
+    long n = ifmap > psum ? ifmap : psum;
+    return clamp_lines(n > cfg->rf_filter_words ? n : cfg->rf_filter_words);
+}
+
+int tetris_wrport_lines(const tetris_config *cfg)
+{
+    return clamp_lines((long)cfg->array_w * cfg->rf_psum_words);
+}

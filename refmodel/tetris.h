@@ -863,6 +863,32 @@ void tetris_gbuf_locate(const tetris_gbuf_geom *g, uint32_t addr, int *bank, int
 /** The word address of word `word` of row bank_row of bank `bank`. */
 uint32_t tetris_gbuf_addr(const tetris_gbuf_geom *g, int bank, int bank_row, int word);
 
+/** Most vault lines a stream word port keeps (tetris_rdport, tetris_wrport). */
+#define TETRIS_PORT_MAX_LINES 64
+/** Vault lines of the DMA's word ports: a LOAD or STORE walks contiguous segments. */
+#define TETRIS_PORT_DMA_LINES 4
+
+/**
+ * Vault lines (bursts) a stream word reader keeps: the rows a pass walks
+ * before it returns to one of them. Per output column x the ifmap stream
+ * visits every (channel, image, ifmap row) of the pass: at most
+ * rf.ifmap_words (channel, image) pairs (bc * bn * s <= rf.ifmap_words) times
+ * array.h + array.w - 1 ifmap rows (stride 1); the psum-in stream every
+ * (column, ofmap channel, image): array.w * rf.psum_words (bm * bn <=
+ * rf.psum_words); the filter stream the filter rows of one array row: at
+ * most rf.filter_words. The largest of the three, between
+ * TETRIS_PORT_DMA_LINES and TETRIS_PORT_MAX_LINES.
+ */
+int tetris_rdport_lines(const tetris_config *cfg);
+
+/**
+ * Vault lines a stream word writer keeps open: the psum-out stream writes
+ * every (column, ofmap channel, image) row per output column, at most
+ * array.w * rf.psum_words, between TETRIS_PORT_DMA_LINES and
+ * TETRIS_PORT_MAX_LINES.
+ */
+int tetris_wrport_lines(const tetris_config *cfg);
+
 /** A port's inputs in one cycle. Row word i is bits [16i+15:16i] of a bank row. */
 typedef struct tetris_gbuf_req {
     int valid;       /**< pX_valid */

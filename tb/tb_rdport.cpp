@@ -11,14 +11,19 @@
 // gaps and random rs_ready back-pressure, in phases: mixed traffic, long
 // stalls with long vault latencies (the line FIFOs fill: a vault read without
 // room would lose data), full-speed sequential streams (one word per cycle
-// from the GBUF), and random clear pulses. Every response must equal the
-// image, in order, with its tag and source. Between phases, when idle, the
-// images change and clear pulses: later words must see the new contents.
+// from the GBUF), interleaved vault rows (up to twice the reader's LINES
+// sequential cursors visited in turn or at random, as the ifmap and psum
+// streams walk their rows) and random clear pulses. Every response must equal
+// the image, in order, with its tag and source. Between phases, when idle,
+// the images change and clear pulses: later words must see the new contents.
 // Outside the random-clear phases the number of fetches of each source must
-// be exactly the number of line changes of its word sequence (sequential
-// words hit the buffered line, every other word fetches).
+// be exactly that of the reader's policy: GBUF, the number of row changes of
+// its word sequence (one row kept); vault, the misses of an ideal cache of
+// tetris_rdport_lines() bursts with round-robin (FIFO) replacement over its
+// word halves (VaultLines below), whatever the timing.
 //
 // usage: tb_rdport --config FILE [--seed N] [--phases K]
+#include <algorithm>
 #include <climits>
 #include <cstdint>
 #include <cstdio>
@@ -65,6 +70,36 @@ struct Req {
     uint32_t addr, tag;
 };
 
+// The reader's vault policy: n fully-associative lines, a miss fills the next
+// line in round-robin order (one pointer, advanced per fetch), clear forgets
+// every line and keeps the pointer.
+class VaultLines {
+  public:
+    explicit VaultLines(int n) : tag_(static_cast<size_t>(n)), ok_(static_cast<size_t>(n)) {}
+    bool miss(int64_t line)
+    {
+        for (size_t i = 0; i < tag_.size(); i++)
+            if (ok_[i] && tag_[i] == line)
+                return false;
+        tag_[ptr_] = line;
+        ok_[ptr_] = true;
+        ptr_ = (ptr_ + 1) % tag_.size();
+        return true;
+    }
+    // forget every line; the pointer is the reader's after `fetches` fetches
+    void clear(long fetches)
+    {
+        std::fill(ok_.begin(), ok_.end(), false);
+        ptr_ = static_cast<size_t>(fetches) % tag_.size();
+    }
+    int lines() const { return static_cast<int>(tag_.size()); }
+
+  private:
+    std::vector<int64_t> tag_;
+    std::vector<bool> ok_;
+    size_t ptr_ = 0;
+};
+
 struct Rsp {
     Req req;
     uint32_t data;
@@ -73,7 +108,7 @@ struct Rsp {
 
 class Bench {
   public:
-    Bench(const tetris_config &cfg, uint64_t seed) : s_(seed)
+    Bench(const tetris_config &cfg, uint64_t seed) : vlines_(tetris_rdport_lines(&cfg)), s_(seed)
     {
         tetris_gbuf_geom_of(&cfg, &g_);
         burst_ = cfg.dram_burst_bytes;
@@ -87,6 +122,8 @@ class Bench {
         vbase_ = 0xA5000000u + static_cast<uint32_t>(test_rnd(&s_, 0, 255)) * 0x10000u;
         gcur_ = static_cast<uint32_t>(test_rnd(&s_, 0, g_.words - 2));
         vcur_ = static_cast<uint32_t>(test_rnd(&s_, 0, kVaultBytes / 2 - 2)) * 2;
+        for (auto &c : vrow_)
+            c = static_cast<uint32_t>(test_rnd(&s_, 0, kVaultBytes / 2 - 2)) * 2;
         top_.rst_n = 0;
         for (int i = 0; i < 3; i++)
             tick(nullptr, false);
@@ -102,6 +139,8 @@ class Bench {
         int seq = 70, same_line = 10;  // percent sequential, percent within the line
         int wide = 50, odd = 10;       // percent 32-bit, percent of those 2-byte aligned
         int clear = 0;                 // per mille: clear pulses at random times
+        int rows = 1;                  // vault: sequential cursors (rows) walked
+        int rows_turn = 100;           // percent of vault words from the next row in turn
     };
 
     // One phase of n requests.
@@ -111,6 +150,7 @@ class Bench {
         long g0 = g_fetches_, v0 = v_fetches_;
         counted_ = k.clear == 0;
         long want_g = 0, want_v = 0;
+        vlines_.clear(v_fetches_);
         uint64_t c0 = cycle_;
         Req r = next_req();
         for (int sent = 0, stuck = 0; sent < n; stuck++) {
@@ -129,7 +169,7 @@ class Bench {
         }
         drain();
         if (counted_ && (g_fetches_ - g0 != want_g || v_fetches_ - v0 != want_v))
-            fail("%s: %ld GBUF and %ld vault fetches, expected %ld and %ld (line changes)", name,
+            fail("%s: %ld GBUF and %ld vault fetches, expected %ld and %ld (the policy)", name,
                  g_fetches_ - g0, v_fetches_ - v0, want_g, want_v);
         phase_cycles_ = cycle_ - c0;
         change_memory();
@@ -150,6 +190,22 @@ class Bench {
             fail("GBUF stream: %d words took %llu cycles", n,
                  static_cast<unsigned long long>(phase_cycles_));
         stream_rate_ = static_cast<double>(n) / static_cast<double>(phase_cycles_);
+    }
+
+    // Interleaved rows: n words from `rows` sequential vault cursors visited in
+    // turn (as the ifmap stream walks its rows per output column), now and
+    // then a random one; fetches are counted against VaultLines.
+    void rows_vault(int n, int rows, int lat)
+    {
+        Knobs k;
+        k.p_zero = 5, k.p_gbuf = 10, k.seq = 100, k.same_line = 0, k.wide = 30;
+        k.rows = rows, k.rows_turn = 90;
+        k.lat_min = 1, k.lat_max = lat;
+        k.v_ready = 70, k.rs_ready = 80;
+        long v0 = v_fetches_;
+        phase(k, n, "interleaved rows");
+        if (rows <= vlines_.lines() / 2 && v_fetches_ - v0 > n / 4)
+            fail("interleaved rows: %ld vault fetches for %d words in %d rows", v_fetches_ - v0, n, rows);
     }
 
     // Sequential 16-bit vault words at a fixed latency, everything ready.
@@ -227,7 +283,9 @@ class Bench {
         long &n = r.src == SRC_GBUF ? g : v;
         for (uint32_t a = r.addr; a < r.addr + (r.wide ? 4u : 2u); a += 2) {
             int64_t line = a / line_bytes;
-            if (line != last)
+            if (r.src == SRC_VAULT)
+                n += vlines_.miss(line);
+            else if (line != last)
                 n++;
             last = line;
         }
@@ -246,7 +304,11 @@ class Bench {
             return r;
         }
         bool gb = r.src == SRC_GBUF;
-        uint32_t &cur = gb ? gcur_ : vcur_; // GBUF: word address; vault: byte offset
+        if (!gb && k_.rows > 1) { // the next row in turn, or a random one
+            row_ = chance(s_, k_.rows_turn) ? (row_ + 1) % k_.rows : test_rnd(&s_, 0, k_.rows - 1);
+        }
+        uint32_t &cur = gb ? gcur_ : k_.rows > 1 ? vrow_[static_cast<size_t>(row_)] : vcur_;
+        // GBUF: word address; vault: byte offset
         uint32_t step = gb ? 1u : 2u;       // one 16-bit word
         uint32_t span = gb ? static_cast<uint32_t>(g_.words) : static_cast<uint32_t>(kVaultBytes / 2);
         uint32_t line = gb ? static_cast<uint32_t>(g_.wpr) : static_cast<uint32_t>(burst_ / 2);
@@ -408,6 +470,7 @@ class Bench {
     }
 
     Vtetris_rdport top_;
+    VaultLines vlines_;
     tetris_gbuf_geom g_;
     int burst_;
     uint64_t s_;
@@ -415,6 +478,8 @@ class Bench {
     std::vector<uint8_t> vmem_;
     uint32_t vbase_ = 0;
     uint32_t gcur_ = 0, vcur_ = 0; // sequential cursors: GBUF word address, vault byte offset
+    uint32_t vrow_[2 * TETRIS_PORT_MAX_LINES + 8] = {}; // vault rows: byte offsets
+    int row_ = 0;                                       // the row walked last
     Knobs k_;
     bool counted_ = true;
     bool strict_ = false; // check the latency of 3 cycles
@@ -443,9 +508,13 @@ int main(int argc, char **argv)
     uint64_t &s = b.seed();
     b.stream_gbuf(500);
     b.stream_vault(500, 17);
+    int lines = tetris_rdport_lines(&cfg);
+    b.rows_vault(3000, lines / 2, 20);  // fit: about a fetch per burst
+    b.rows_vault(3000, lines, 20);      // fit exactly
+    b.rows_vault(2000, lines + 3, 20);  // do not fit: thrash, counted all the same
     for (int p = 0; p < phases && !b.failed(); p++) { // the first failing phase ends the run
         Bench::Knobs k;
-        switch (test_rnd(&s, 0, 5)) {
+        switch (test_rnd(&s, 0, 6)) {
         case 0: // stalls: long latencies, little rs_ready: the line FIFOs fill
             k.rs_ready = test_rnd(&s, 2, 20);
             k.lat_min = test_rnd(&s, 10, 40), k.lat_max = k.lat_min + test_rnd(&s, 0, 40);
@@ -464,6 +533,13 @@ int main(int argc, char **argv)
             k.wide = 100, k.odd = 50, k.seq = 80;
             k.g_ready = test_rnd(&s, 20, 100), k.v_ready = test_rnd(&s, 20, 100);
             k.rs_ready = test_rnd(&s, 20, 100), k.lat_min = 1, k.lat_max = 20;
+            break;
+        case 4: // interleaved vault rows, fewer or more than the lines
+            k.rows = test_rnd(&s, 2, 2 * lines + 8), k.rows_turn = test_rnd(&s, 50, 100);
+            k.p_zero = test_rnd(&s, 0, 10), k.p_gbuf = test_rnd(&s, 0, 20);
+            k.seq = test_rnd(&s, 70, 100), k.wide = test_rnd(&s, 0, 100), k.odd = test_rnd(&s, 0, 30);
+            k.v_ready = test_rnd(&s, 20, 100), k.rs_ready = test_rnd(&s, 20, 100);
+            k.lat_min = test_rnd(&s, 1, 10), k.lat_max = k.lat_min + test_rnd(&s, 0, 40);
             break;
         default: // mixed
             k.g_ready = test_rnd(&s, 20, 100), k.v_ready = test_rnd(&s, 20, 100);

@@ -13,11 +13,14 @@
 // applies the same words one by one in the order they were taken, with
 // tetris_acc_add for accumulates (tetris_arith_from_config). After each
 // phase a flush, and as soon as idle rises both memory images must equal the
-// reference. In sequential phases (one memory and op, words in address
-// order) the number of requests must equal the number of lines touched:
-// consecutive words of a line merge into one request. Full-speed sequential
-// phases must take a word every cycle (a 32-bit word across two lines every
-// two cycles).
+// reference. Interleaved-row phases write sequential runs in up to twice the
+// writer's LINES rows in turn (as the psum-out stream does). In every phase
+// the number of requests to each memory must be that of the writer's policy
+// (OpenLines below: one open GBUF row; tetris_wrport_lines() open vault
+// bursts, new lines in round-robin slots) over the words and flush pulses in
+// the order they were taken, whatever the timing; in sequential phases that
+// is the number of lines touched. Full-speed sequential phases must take a
+// word every cycle (a 32-bit word across two lines every two cycles).
 //
 // usage: tb_wrport --config FILE [--seed N] [--phases K]
 #include <climits>
@@ -73,10 +76,61 @@ struct Wr {
     uint32_t addr, data;
 };
 
+// The writer's policy for one memory: n open lines (slots) of 16-bit lanes.
+// A half (a word, or one half of a split 32-bit word) joins the open line of
+// its line when the op is the same and an accumulate adds to none of the
+// line's lanes; a line whose lanes are all set is closed (sent). Otherwise
+// the line there is closed (sent first) and the half opens a new line in the
+// next slot in round-robin order, closing the line there (eviction). A flush
+// closes every line. Every line opened is one request.
+class OpenLines {
+  public:
+    explicit OpenLines(int n) : slot_(static_cast<size_t>(n)) {}
+    // a half on `line`, lanes `mask` of a line of `lanes`: 1 if it opens a line
+    int half(int64_t line, bool acc, uint64_t mask, int lanes)
+    {
+        uint64_t all = lanes >= 64 ? ~0ull : (1ull << lanes) - 1;
+        for (Slot &l : slot_) {
+            if (!l.open || l.line != line)
+                continue;
+            if (l.acc == acc && !(acc && (l.mask & mask))) {
+                l.mask |= mask;
+                l.open = l.mask != all;
+                return 0;
+            }
+            l.open = false; // sent before the half
+        }
+        Slot &l = slot_[ptr_];
+        l = {true, line, acc, mask};
+        l.open = mask != all;
+        ptr_ = (ptr_ + 1) % slot_.size();
+        return 1;
+    }
+    // close every line; the pointer is the writer's after `opened` lines
+    void flush(long opened)
+    {
+        for (Slot &l : slot_)
+            l.open = false;
+        ptr_ = static_cast<size_t>(opened) % slot_.size();
+    }
+
+  private:
+    struct Slot {
+        bool open;
+        int64_t line;
+        bool acc;
+        uint64_t mask;
+    };
+    std::vector<Slot> slot_;
+    size_t ptr_ = 0;
+};
+
 class Bench {
   public:
-    Bench(const tetris_config &cfg, uint64_t seed) : s_(seed)
+    Bench(const tetris_config &cfg, uint64_t seed)
+        : glines_(1), vlines_(tetris_wrport_lines(&cfg)), s_(seed)
     {
+        cfg_ = cfg;
         tetris_gbuf_geom_of(&cfg, &g_);
         tetris_arith_from_config(&cfg, &a_);
         burst_ = cfg.dram_burst_bytes;
@@ -89,6 +143,8 @@ class Bench {
         gref_ = gmem_;
         vref_ = vmem_;
         vbase_ = 0x5A000000u + static_cast<uint32_t>(test_rnd(&s_, 0, 255)) * 0x10000u;
+        for (auto &c : vrow_)
+            c = static_cast<uint32_t>(test_rnd(&s_, 0, kVaultBytes / 4 - 2)) * 4;
         top_.rst_n = 0;
         for (int i = 0; i < 3; i++)
             tick(nullptr, false);
@@ -104,6 +160,8 @@ class Bench {
         int again = 3;                   // percent: the same word as the last
         int wide = 50, odd = 10;         // percent 32-bit; of those 2-byte aligned
         int flush = 0;                   // per mille: flush pulses
+        int rows = 1;                    // vault: sequential cursors (rows) written
+        int rows_turn = 100;             // percent of vault words to the next row in turn
     };
 
     // One phase of n words, then flush, idle and the image comparison. With
@@ -113,7 +171,9 @@ class Bench {
         k_ = k;
         long g0 = g_reqs_, v0 = v_reqs_;
         uint64_t c0 = cycle_;
-        long stalls = 0;
+        long stalls = 0, want_g = 0, want_v = 0;
+        glines_.flush(g_reqs_);
+        vlines_.flush(v_reqs_);
         std::vector<Wr> words;
         Wr w = next_word();
         for (int sent = 0, stuck = 0; sent < n; stuck++) {
@@ -125,7 +185,12 @@ class Bench {
                 sent++;
                 stuck = 0;
                 words.push_back(w);
+                count_lines(w, want_g, want_v);
                 w = next_word();
+            }
+            if (fl) { // after the word taken in its cycle
+                glines_.flush(g_reqs_ + want_g);
+                vlines_.flush(v_reqs_ + want_v);
             }
             if (stuck == kStuck) {
                 fail("%s: no word taken for %d cycles", name, kStuck);
@@ -134,6 +199,9 @@ class Bench {
         }
         finish(name);
         phase_cycles_ = cycle_ - c0;
+        if (g_reqs_ - g0 != want_g || v_reqs_ - v0 != want_v)
+            fail("%s: %ld GBUF and %ld vault requests, expected %ld and %ld (the policy)", name,
+                 g_reqs_ - g0, v_reqs_ - v0, want_g, want_v);
         // full speed: a word per cycle, a split word (two halves) per two cycles,
         // so each split word but the last holds the next one back one cycle
         long splits = 0;
@@ -143,7 +211,7 @@ class Bench {
         if (strict && stalls != splits)
             fail("%s: wq_ready low in %ld cycles of a full-speed stream with %ld split words",
                  name, stalls, splits);
-        if (k.flush == 0 && k.seq == 100 && k.same_line == 0 && k.again == 0) {
+        if (k.flush == 0 && k.seq == 100 && k.same_line == 0 && k.again == 0 && k.rows == 1) {
             long lines = lines_of(words), got = g_reqs_ - g0 + v_reqs_ - v0;
             if (got != lines)
                 fail("%s: %zu words on %ld lines gave %ld requests", name, words.size(), lines, got);
@@ -166,6 +234,24 @@ class Bench {
         else
             vcur_ = static_cast<uint32_t>(test_rnd(&s_, 0, (kVaultBytes - 4 * n - 8) / 4)) * 4;
         phase(k, n, dst == DST_GBUF ? "GBUF run" : acc ? "vault accumulate run" : "vault run", strict);
+    }
+
+    // Interleaved rows: n vault words (32-bit psums, writes or accumulates)
+    // to `rows` sequential cursors written in turn, as the psum-out stream
+    // writes one psum of every (column, m, n) row per output column.
+    void rows_vault(int n, int rows, int acc, int ready)
+    {
+        Knobs k;
+        k.p_gbuf = 0, k.acc = acc, k.seq = 100, k.same_line = 0, k.again = 0;
+        k.wide = 100, k.odd = 0, k.rows = rows, k.rows_turn = 100;
+        k.g_ready = k.v_ready = ready;
+        long v0 = v_reqs_;
+        phase(k, n, "interleaved rows");
+        // rows that fit: whole bursts (a burst holds burst/4 psums), up to two
+        // partial ones per row
+        long whole = static_cast<long>(n) * 4 / burst_ + 2L * rows;
+        if (2 * rows <= tetris_wrport_lines(&cfg_) && (acc == 0 || acc == 100) && v_reqs_ - v0 > whole)
+            fail("interleaved rows: %ld vault requests for %d psums in %d rows", v_reqs_ - v0, n, rows);
     }
 
     uint64_t &seed() { return s_; }
@@ -200,6 +286,22 @@ class Bench {
         return dst == DST_GBUF ? 2u * static_cast<uint32_t>(g_.wpr) : static_cast<uint32_t>(burst_);
     }
 
+    // The policy's new lines for a word, per memory (one per half at most).
+    void count_lines(const Wr &w, long &g, long &v)
+    {
+        uint32_t lb = line_bytes(w.dst);
+        int lanes = static_cast<int>(lb / 2);
+        OpenLines &ol = w.dst == DST_GBUF ? glines_ : vlines_;
+        long &n = w.dst == DST_GBUF ? g : v;
+        uint32_t off = w.addr % lb / 2; // lane of the (low) word
+        if (w.wide && off == static_cast<uint32_t>(lanes) - 1) { // split: a lane on each line
+            n += ol.half(w.addr / lb, w.acc, 1ull << off, lanes);
+            n += ol.half(w.addr / lb + 1, w.acc, 1ull, lanes);
+        } else {
+            n += ol.half(w.addr / lb, w.acc, (w.wide ? 3ull : 1ull) << off, lanes);
+        }
+    }
+
     // Lines touched by a sequence of words (each 16-bit half on its line).
     long lines_of(const std::vector<Wr> &ws) const
     {
@@ -229,7 +331,10 @@ class Bench {
         w.wide = w.acc || chance(s_, k_.wide);
         bool odd = !w.acc && chance(s_, k_.odd);
         bool gb = w.dst == DST_GBUF;
-        uint32_t &cur = gb ? gcur_ : vcur_; // GBUF: word address; vault: byte offset
+        if (!gb && k_.rows > 1) // the next row in turn, or a random one
+            row_ = chance(s_, k_.rows_turn) ? (row_ + 1) % k_.rows : test_rnd(&s_, 0, k_.rows - 1);
+        uint32_t &cur = gb ? gcur_ : k_.rows > 1 ? vrow_[static_cast<size_t>(row_)] : vcur_;
+        // GBUF: word address; vault: byte offset
         uint32_t step = gb ? 1u : 2u;
         uint32_t span = gb ? static_cast<uint32_t>(g_.words) : static_cast<uint32_t>(kVaultBytes / 2);
         uint32_t line = line_bytes(w.dst) / 2;
@@ -410,6 +515,8 @@ class Bench {
     }
 
     Vtetris_wrport top_;
+    OpenLines glines_, vlines_;
+    tetris_config cfg_{};
     tetris_gbuf_geom g_;
     tetris_arith a_;
     int burst_;
@@ -418,6 +525,8 @@ class Bench {
     std::vector<uint8_t> vmem_, vref_;
     uint32_t vbase_ = 0;
     uint32_t gcur_ = 0, vcur_ = 0; // sequential cursors: GBUF word address, vault byte offset
+    uint32_t vrow_[2 * TETRIS_PORT_MAX_LINES + 8] = {}; // vault rows: byte offsets
+    int row_ = 0;                                       // the row written last
     Wr last_{};
     bool have_last_ = false;
     Knobs k_;
@@ -443,9 +552,13 @@ int main(int argc, char **argv)
     b.run(DST_GBUF, 0, 1, false, 400, 100, true);
     b.run(DST_VAULT, 0, 0, false, 400, 100, true);
     b.run(DST_VAULT, 1, 1, false, 400, 100, true);
+    int lines = tetris_wrport_lines(&cfg);
+    b.rows_vault(3000, lines / 2, 0, 100);   // fit: whole bursts
+    b.rows_vault(3000, lines / 2, 100, 60);
+    b.rows_vault(2000, lines + 3, 50, 80);   // do not fit: evictions
     for (int p = 0; p < phases && !b.failed(); p++) { // the first failing phase ends the run
         Bench::Knobs k;
-        switch (test_rnd(&s, 0, 4)) {
+        switch (test_rnd(&s, 0, 5)) {
         case 0: // a sequential run of one memory and op, random ready
             b.run(test_rnd(&s, 0, 1), 0, test_rnd(&s, 0, 1), test_rnd(&s, 0, 3) == 0,
                   test_rnd(&s, 10, 300), test_rnd(&s, 10, 100), false);
@@ -457,6 +570,14 @@ int main(int argc, char **argv)
             k.flush = test_rnd(&s, 5, 100);
             k.again = 20;
             k.g_ready = test_rnd(&s, 10, 100), k.v_ready = test_rnd(&s, 10, 100);
+            break;
+        case 3: // interleaved vault rows, fewer or more than the lines
+            k.rows = test_rnd(&s, 2, 2 * lines + 8), k.rows_turn = test_rnd(&s, 50, 100);
+            k.p_gbuf = test_rnd(&s, 0, 20), k.acc = test_rnd(&s, 0, 100);
+            k.seq = test_rnd(&s, 80, 100), k.same_line = 0, k.again = test_rnd(&s, 0, 5);
+            k.wide = test_rnd(&s, 50, 100), k.odd = test_rnd(&s, 0, 20);
+            k.g_ready = test_rnd(&s, 20, 100), k.v_ready = test_rnd(&s, 20, 100);
+            k.flush = test_rnd(&s, 0, 3) == 0 ? test_rnd(&s, 1, 20) : 0;
             break;
         default: // mixed
             k.g_ready = test_rnd(&s, 5, 100), k.v_ready = test_rnd(&s, 5, 100);

@@ -2,29 +2,42 @@
 // Do not edit: change the configuration or the generator and regenerate.
 // word writer over a GBUF port and a vault client: write combining
 
-// Word writer with write combining. A word goes to a line buffer per memory
-// (a GBUF row, a vault burst): 16-bit words and 32-bit words (two 16-bit
-// words, low first) set their 16-bit lanes in the buffer's mask. The
-// buffer is sent as one masked request when a word for another line
-// arrives, or another op (vault write / accumulate), or an accumulate onto a
-// lane it already adds (the two must stay two additions), when all its
-// lanes are set, or on flush; so consecutive words of one line merge.
-// Writes of the same lane merge too: the later word wins, as in memory.
+// Word writer with write combining. A word goes to an open line: a GBUF row
+// (one open row) or a vault burst (LINES open bursts, slots, fully
+// associative). 16-bit words and 32-bit words (two 16-bit words, low first)
+// set their 16-bit lanes in the line's mask; writes of the same lane merge
+// (the later word wins, as in memory). A line is sent as one masked request:
+//   - when all its lanes are set (it is closed: nothing joins it any more);
+//   - when a word for its line cannot join it: a vault word of the other op
+//     (write / accumulate), or an accumulate onto a lane the line already
+//     adds (the two must stay two additions); the word waits for the send,
+//     so a line's requests keep the order of its words;
+//   - GBUF: when a word for another row arrives;
+//   - vault: when a word for a burst no slot holds needs its slot: new
+//     lines take the slots in round-robin order (one pointer, advanced per
+//     new line), evicting the open line there;
+//   - on flush, once the word taken last is in its line.
+// So the requests are those of an ideal policy over the sequence of words
+// (halves) and flushes, independent of timing: one per line opened. At most
+// one line per burst is unsent, so requests of one burst stay in order.
 // A 32-bit write across two lines (always when WIDTH = 16) is written in
 // two halves, one per line. An accumulate (vault only) is a 32-bit psum at a
 // 4-byte-aligned address; it sets both mask bits of its 32-bit lane, and
 // the vault adds the lane modulo 2^acc_bits (tetris_acc_add).
-// Pipeline: word register -> line buffers -> requests; one word per cycle,
-// also across lines when the port takes the full buffer at once. A word
-// reaches its memory when its buffer is sent: words buffered here are not
-// visible to readers until flush and idle. g_valid and v_req_valid depend
-// on registers only; wq_ready depends combinationally on g_ready and
-// v_req_ready. flush (one cycle) writes out every word taken up to and
-// including its cycle; no new word is taken until that is done (idle).
+// Pipeline: word register -> lines -> requests; one word per cycle, also
+// across lines (a new line's slot is free or sent in the same cycle). A
+// word reaches its memory when its line is sent: words buffered here are
+// not visible to readers until flush and idle (the pass unit flushes at
+// the end of every pass, before the next pass reads psums). g_valid and
+// v_req_valid depend on registers only; wq_ready depends combinationally
+// on g_ready and v_req_ready. flush (one cycle) writes out every word taken
+// up to and including its cycle; no new word is taken until that is done
+// (idle).
 module tetris_wrport #(
     parameter WIDTH  = 16,     // GBUF row bits (gbuf.bank_bits), a multiple of 16
     parameter AW     = 16,     // GBUF word-address bits (clog2 of gbuf.bytes / 2)
-    parameter BURST  = 32      // vault burst bytes (dram.burst_bytes), 2^n >= 16
+    parameter BURST  = 32,     // vault burst bytes (dram.burst_bytes), 2^n >= 16
+    parameter LINES  = 64      // open vault bursts, >= 2 (tetris_wrport_lines: the rows a pass writes)
 ) (
     input  wire                clk,
     input  wire                rst_n,        // synchronous, active low
@@ -67,6 +80,9 @@ module tetris_wrport #(
     // widths exact with default and overridden parameters alike)
     localparam integer GLASTW = WPR - 1;
     localparam [GOW-1:0] G_LASTW = GLASTW[GOW-1:0];
+    localparam SLW = $clog2(LINES);  // vault slot
+    localparam integer SLAST = LINES - 1;
+    localparam [SLW-1:0] S_LAST = SLAST[SLW-1:0];
     localparam [WPR-1:0]  G_ONE = 1;  // lane 0 of a row
     localparam [VWPB-1:0] V_ONE = 1;  // lane 0 of a burst
     localparam [1:0] OP_WRITE = 2'd1, OP_ACC = 2'd2;  // vault request ops
@@ -95,9 +111,10 @@ module tetris_wrport #(
     reg [OW-1:0] a_off;    // its word in the line
     reg [AW-1:0] a_wa;     // its GBUF word address
     reg [31:0]   a_data;
-    reg          fl;       // flushing: send every buffer, take no new word
-    wire g_take, v_take;   // the half goes into its buffer (below)
-    reg  gb_valid, vb_valid;  // the buffers hold words (below)
+    reg          fl;       // flushing: send every line, take no new word
+    wire g_take, v_take;   // the half goes into its line (below)
+    reg  gb_valid;         // the GBUF row holds words (below)
+    wire vb_any;           // vault lines hold words (below)
 
     wire [LW-1:0] a_line_h = a_line + {{(LW-1){1'b0}}, a_hi};  // line of this half
     wire [AW-1:0] a_wa_h = a_wa + {{(AW-1){1'b0}}, a_hi};
@@ -106,7 +123,8 @@ module tetris_wrport #(
     wire [15:0] a_w0 = a_hi ? a_data[31:16] : a_data[15:0];  // the half's word
     wire [15:0] a_w1 = a_data[31:16];                         // a_two: the high word
     wire a_done = (g_take || v_take) && (!a_span || a_hi);    // the word's last half
-    wire empty = !a_valid && !gb_valid && !vb_valid;  // nothing taken is unwritten
+    wire empty = !a_valid && !gb_valid && !vb_any;  // nothing taken is unwritten
+    wire fl_send = fl && !a_valid;  // flush: send once the last word is in its line
     // a flush holds new words off until everything taken is written
     assign wq_ready = (!fl || empty) && (!a_valid || a_done);
     always @(posedge clk) begin
@@ -145,7 +163,7 @@ module tetris_wrport #(
     wire g_other = gb_line != a_line_h[AW-1:0];  // the half cannot join: another row
     // send when a half cannot join (it waits), when the line is full (nothing
     // can join), or on flush
-    wire g_send = gb_valid && (a_g && g_other || &gb_mask || fl);
+    wire g_send = gb_valid && (a_g && g_other || &gb_mask || fl_send);
     wire g_sent = g_send && g_ready;
     // the half goes in when the buffer is not being sent or leaves now; it
     // joins a buffer that stays, else starts a new one
@@ -174,51 +192,113 @@ module tetris_wrport #(
     assign g_wdata = gb_data;
     assign g_wmask = gb_mask;
 
-    // ---- vault burst buffer
-    reg [VLW-1:0] vb_line;  // their line number
-    reg [8*BURST-1:0] vb_data;  // lane i (16 bits) at [16*i +: 16]
-    reg [VWPB-1:0] vb_mask;  // lanes set
-    reg vb_acc;  // 1: an accumulate, 0: a write
+    // ---- vault lines: LINES slots, each an open burst (its number, op and
+    // lane mask; the lanes' data in v_mem)
     wire a_v = a_valid && a_dst == 1'b1;
+    wire [VLW-1:0] a_burst = a_line_h;  // the half's burst number
     // the half's lanes: its (first) word at the offset, a whole 32-bit word's
     // high word in the next lane
     wire [VWPB-1:0] v_first  = V_ONE << a_off_h;
     wire [VWPB-1:0] v_second = a_two ? v_first << 1 : {VWPB{1'b0}};
     wire [VWPB-1:0] v_amask  = v_first | v_second;
-    // the half cannot join: another burst, another op, or an accumulate
-    // onto a lane the buffer already adds
-    wire v_other = vb_line != a_line_h || vb_acc != a_acc ||
-                   (a_acc && |(vb_mask & v_amask));
-    // send when a half cannot join (it waits), when the line is full (nothing
-    // can join), or on flush
-    wire v_send = vb_valid && (a_v && v_other || &vb_mask || fl);
+    wire [LINES-1:0] v_valid;   // the slots that hold an unsent line
+    wire [LINES-1:0] v_match;   // ... of the half's burst (one at most)
+    wire [LINES-1:0] v_join;    // ... that the half can join
+    wire [LINES-1:0] v_want;    // ... that must be sent
+    wire [LINES-1:0] v_block;   // ... that must be sent before the half goes in
+    wire [LINES*VLW-1:0]  v_tags;   // slot i's burst at [VLW*i +: VLW]
+    wire [LINES*VWPB-1:0] v_masks;  // slot i's lanes at [VWPB*i +: VWPB]
+    wire [LINES-1:0]      v_accs;   // slot i accumulates
+    reg  [SLW-1:0] v_vict;  // the slot the next new line takes
+    reg  [SLW-1:0] v_sel;   // the slot sent: the one the half waits for, else
+                            // the lowest that wants to
+    reg  [SLW-1:0] v_jslot; // the slot the half joins
+    integer v_k;
+    always @* begin
+        v_sel = {SLW{1'b0}};
+        v_jslot = {SLW{1'b0}};
+        for (v_k = LINES - 1; v_k >= 0; v_k = v_k - 1)
+            if (|v_block ? v_block[v_k] : v_want[v_k])
+                v_sel = v_k[SLW-1:0];
+        for (v_k = 0; v_k < LINES; v_k = v_k + 1)
+            if (v_join[v_k])
+                v_jslot = v_k[SLW-1:0];
+    end
+    // a half for a burst no slot holds opens a line in slot v_vict, sending
+    // the line there first
+    wire v_open = a_v && !(|v_match);
+    wire v_send = |v_want;
     wire v_sent = v_send && v_req_ready;
-    // the half goes in when the buffer is not being sent or leaves now; it
-    // joins a buffer that stays, else starts a new one
-    assign v_take = a_v && (!v_send || v_sent);
-    wire v_join = vb_valid && !v_send;
+    wire [LINES-1:0] v_takes;  // the slot the half goes into this cycle
+    assign v_take = |v_takes;
+    assign vb_any = |v_valid;
+    genvar v_s;
+    generate
+        for (v_s = 0; v_s < LINES; v_s = v_s + 1) begin : g_vslot
+            localparam integer SI = v_s;
+            localparam [SLW-1:0] SLOT = SI[SLW-1:0];
+            reg             valid;  // holds an unsent line
+            reg [VLW-1:0]   tag;    // its burst number
+            reg             acc;    // 1: an accumulate, 0: a write
+            reg [VWPB-1:0]  mask;   // its lanes set
+            wire full  = &mask;     // closed: nothing joins
+            wire match = valid && tag == a_burst;
+            // the half joins when the op is the same and an accumulate adds to
+            // none of the line's lanes; else the line is sent first
+            wire fits  = match && !full && acc == a_acc && !(a_acc && |(mask & v_amask));
+            wire evict = v_open && v_vict == SLOT;
+            // sent when closed, on flush, or when the half waits for it: it
+            // cannot join, or its slot is the one the half opens a line in
+            assign v_block[v_s] = valid && (a_v && match && !fits || evict);
+            assign v_want[v_s]  = valid && (full || fl_send) || v_block[v_s];
+            wire gone  = v_sent && v_sel == SLOT;  // sent this cycle
+            // the half goes in: it joins the line unless that leaves now, or it
+            // opens one here when the slot is free or its line leaves now
+            wire joins = a_v && fits && !gone;
+            wire opens = evict && (!valid || gone);
+            assign v_takes[v_s] = joins || opens;
+            always @(posedge clk) begin
+                if (!rst_n)
+                    valid <= 1'b0;
+                else if (joins || opens)
+                    valid <= 1'b1;
+                else if (gone)
+                    valid <= 1'b0;
+                if (opens) begin  // data: not reset
+                    tag  <= a_burst;
+                    acc  <= a_acc;
+                    mask <= v_amask;
+                end else if (joins) begin
+                    mask <= mask | v_amask;
+                end
+            end
+            assign v_valid[v_s] = valid;
+            assign v_match[v_s] = match;
+            assign v_join[v_s]  = fits;
+            assign v_tags[VLW*v_s +: VLW]    = tag;
+            assign v_masks[VWPB*v_s +: VWPB] = mask;
+            assign v_accs[v_s] = acc;
+        end
+    endgenerate
+    // the lanes' data, one memory word per slot, written lane by lane
+    reg [8*BURST-1:0] v_mem [0:LINES-1];
+    wire [SLW-1:0] v_wslot = v_open ? v_vict : v_jslot;  // the slot the half goes into
     integer v_l;
     always @(posedge clk) begin
         if (!rst_n)
-            vb_valid <= 1'b0;
-        else if (v_take)
-            vb_valid <= 1'b1;
-        else if (v_sent)
-            vb_valid <= 1'b0;
-        if (v_take) begin  // data: not reset
-            vb_line <= a_line_h;
-            vb_mask <= (v_join ? vb_mask : {VWPB{1'b0}}) | v_amask;
-            vb_acc <= a_acc;
+            v_vict <= {SLW{1'b0}};
+        else if (v_open && v_take)
+            v_vict <= v_vict == S_LAST ? {SLW{1'b0}} : v_vict + 1'b1;
+        if (v_take)  // data: not reset
             for (v_l = 0; v_l < VWPB; v_l = v_l + 1)
                 if (v_amask[v_l])
-                    vb_data[16*v_l +: 16] <= v_first[v_l] ? a_w0 : a_w1;
-        end
+                    v_mem[v_wslot][16*v_l +: 16] <= v_first[v_l] ? a_w0 : a_w1;
     end
     assign v_req_valid = v_send;
-    assign v_req_op    = vb_acc ? OP_ACC : OP_WRITE;
-    assign v_req_addr  = {vb_line, {BB{1'b0}}};
-    assign v_req_wdata = vb_data;
-    assign v_req_wmask = vb_mask;
+    assign v_req_op    = v_accs[v_sel] ? OP_ACC : OP_WRITE;
+    assign v_req_addr  = {v_tags[VLW*v_sel +: VLW], {BB{1'b0}}};
+    assign v_req_wdata = v_mem[v_sel];
+    assign v_req_wmask = v_masks[VWPB*v_sel +: VWPB];
 
     // ---- flush: fl sends every buffer and holds new words off until all
     // that was taken is written

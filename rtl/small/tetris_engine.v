@@ -129,7 +129,7 @@ module tetris_engine #(
         .ev_vault_acc_psum(d_ev_vault_acc_psum), .ev_vault_wr_ofmap(d_ev_vault_wr_ofmap));
     wire u_dma_rd_g_valid, u_dma_rd_g_ready;
     wire [GAW-1:0] u_dma_rd_g_addr;
-    tetris_rdport #(.TW(1)) u_dma_rd (
+    tetris_rdport #(.TW(1), .LINES(4)) u_dma_rd (
         .clk(clk), .rst_n(rst_n), .clear(d_rd_clear), .idle(d_rd_idle),
         .rq_valid(dr_valid), .rq_ready(dr_ready), .rq_src(dr_src), .rq_wide(dr_wide),
         .rq_addr(dr_addr), .rq_tag(dr_tag),
@@ -146,7 +146,7 @@ module tetris_engine #(
     wire [GAW-1:0] u_dma_wr_g_addr;
     wire [GBW-1:0] u_dma_wr_g_wdata;
     wire [GBW/16-1:0] u_dma_wr_g_wmask;
-    tetris_wrport u_dma_wr (
+    tetris_wrport #(.LINES(4)) u_dma_wr (
         .clk(clk), .rst_n(rst_n), .flush(dw_flush), .idle(dw_idle),
         .wq_valid(dw_valid), .wq_ready(dw_ready), .wq_dst(dw_dst), .wq_acc(dw_acc),
         .wq_wide(dw_wide), .wq_addr(dw_addr), .wq_data(dw_data),

@@ -9,29 +9,40 @@
 //   (little-endian). A 16-bit word is sign-extended to 32 bits.
 // A line is a GBUF row (WIDTH/16 consecutive words of one bank: word address
 // a is in row a / (WIDTH/16)) or a vault burst (BURST bytes, burst-aligned).
-// Per source the reader keeps the line it fetched last and fetches again
-// only for a word outside it, so sequential words hit. A 32-bit word across
-// two lines (always when WIDTH = 16) is read in two halves, one line each.
+// GBUF: the reader keeps the row it fetched last and fetches again only for
+// a word outside it, so sequential words hit.
+// Vault: the reader keeps LINES bursts (slots), fully associative. A word
+// whose burst is in a slot hits it, also while the burst is still being
+// fetched (the word waits for it). A miss fetches the burst into the next
+// slot in round-robin order (one pointer, advanced by every fetch), once
+// no queued word reads that slot any more (until then the lookup waits).
+// So the fetches are those of an ideal LINES-line FIFO-replacement cache
+// over the sequence of words (halves), independent of timing; a stream
+// that cycles through up to LINES bursts fetches each once.
+// A 32-bit word across two lines (always when WIDTH = 16) is read in two
+// halves, one line each (a line lookup each).
 // Pipeline: request register (lookup, fetch issue) -> in-order queue of
 // QDEPTH words -> response register. A word taken in cycle t is on rs_data
 // in cycle t + 3 when no older word waits and its line is buffered or read
 // from the GBUF at once (no bank conflict). Sequential words: 1 per cycle
 // (a split 32-bit word takes 2), also across GBUF rows. Up to OUTS fetches
-// per source are outstanding; a vault read is issued only with room for
-// its response, which has no back-pressure.
+// per source are outstanding; a vault read has its slot reserved, so its
+// response (no back-pressure) always has room.
 // g_valid and v_req_valid depend on registers only (not on g_ready or
 // v_req_ready); rq_ready depends combinationally on g_ready and v_req_ready.
 // The queue lets the lookup run up to QDEPTH words ahead of the responses,
 // so a sequential vault stream hides a fetch latency of about QDEPTH cycles.
-// clear forgets the buffered lines: every word taken in or after the clear
-// cycle is read from memory again (words taken before may use the old
-// lines). Fetches in flight still return and serve their words.
+// clear forgets the buffered lines (the GBUF row and every vault slot):
+// every word taken in or after the clear cycle is read from memory again
+// (words taken before may use the old lines). Fetches in flight still
+// return and serve their words; their slots are reused only after that.
 module tetris_rdport #(
     parameter WIDTH  = 16,     // GBUF row bits (gbuf.bank_bits), a multiple of 16
     parameter AW     = 17,     // GBUF word-address bits (clog2 of gbuf.bytes / 2)
     parameter BURST  = 32,     // vault burst bytes (dram.burst_bytes), 2^n >= 16
     parameter TW     = 8,      // tag bits
-    parameter OUTS   = 4,      // fetches outstanding per source (in flight or unused), >= 2
+    parameter OUTS   = 4,      // fetches outstanding per source (GBUF: in flight or unused), >= 2
+    parameter LINES  = 64,     // vault bursts kept, >= 2 (tetris_rdport_lines: the rows a pass walks)
     parameter QDEPTH = 32      // words between lookup and response, >= 2 (below)
 ) (
     input  wire               clk,
@@ -82,11 +93,14 @@ module tetris_rdport #(
     localparam QCW = $clog2(QDEPTH + 1);  // queue count, 0..QDEPTH
     localparam LPW = $clog2(OUTS);        // line FIFO slot
     localparam UCW = $clog2(OUTS + 1);    // lines per source, 0..OUTS
+    localparam SLW = $clog2(LINES);       // vault slot
     localparam integer QFULL = QDEPTH, QLAST = QDEPTH - 1, LFULL = OUTS, LLAST = OUTS - 1;
+    localparam integer SLAST = LINES - 1;
     localparam [QCW-1:0] Q_FULL = QFULL[QCW-1:0];
     localparam [QPW-1:0] Q_LAST = QLAST[QPW-1:0];
     localparam [UCW-1:0] L_FULL = LFULL[UCW-1:0];
     localparam [LPW-1:0] L_LAST = LLAST[LPW-1:0];
+    localparam [SLW-1:0] S_LAST = SLAST[SLW-1:0];
 
     localparam [1:0] SRC_GBUF = 2'd1, SRC_VAULT = 2'd2;
     // what a queued word does with its line's words w0 (at its offset), w1 (next)
@@ -109,10 +123,10 @@ module tetris_rdport #(
     wire [LW-1:0] in_line = in_g ? {10'd0, in_grow} : in_vline;
     wire [OW-1:0] in_off = in_g ? {3'd0, in_goff} : in_voff;
 
-    // ---- request register: compare with the last line fetched from the source
-    // (the line the word will find once the fetches before it have returned);
-    // on a miss, fetch (one per cycle). A word (half) enters the queue when it
-    // hits or its fetch is granted.
+    // ---- request register: look the word's line up (GBUF: the row fetched
+    // last, the row the word will find once the fetches before it have
+    // returned; vault: the slots); on a miss, fetch (one per cycle). A word
+    // (half) enters the queue when it hits or its fetch is granted.
     reg            a_valid;
     reg [1:0]      a_src;
     reg            a_wide;
@@ -124,31 +138,46 @@ module tetris_rdport #(
     reg [TW-1:0]   a_tag;
     reg [AW-1:0]   g_last;   // GBUF row fetched last
     reg            g_last_ok;
-    reg [VLW-1:0]  v_last;   // burst fetched last
-    reg            v_last_ok;
     reg [UCW-1:0]  g_used;   // GBUF rows fetched and not yet current: <= OUTS
-    reg [UCW-1:0]  v_used;   // bursts fetched and not yet current: <= OUTS
     reg [QCW-1:0]  q_count;  // words in the queue
+    wire [LINES-1:0] v_match;  // the slots that hold the half's burst (one at most)
+    wire [LINES-1:0] v_busy;   // the slots that queued words read
+    reg  [SLW-1:0] v_vict;     // the slot the next vault fetch fills
+    reg  [UCW-1:0] v_out;      // vault fetches in flight: <= OUTS
 
     wire a_g = a_src == SRC_GBUF;
     wire a_v = a_src == SRC_VAULT;
     wire [LW-1:0] a_line_h = a_line + {{(LW-1){1'b0}}, a_hi};  // line of this half
+    wire [VLW-1:0] a_burst = a_line_h;  // the half's burst number
     wire g_hit = g_last_ok && g_last == a_line_h[AW-1:0];
-    wire v_hit = v_last_ok && v_last == a_line_h;
+    wire v_hit = |v_match;
+    reg [SLW-1:0] v_hslot;  // the slot hit
+    integer v_k;
+    always @* begin
+        v_hslot = {SLW{1'b0}};
+        for (v_k = 0; v_k < LINES; v_k = v_k + 1)
+            if (v_match[v_k])
+                v_hslot = v_k[SLW-1:0];
+    end
     wire q_room = q_count != Q_FULL;
     assign g_valid = a_valid && a_g && !g_hit && q_room && g_used != L_FULL;
     // the high half's word is the next row's first: the next word address
     assign g_addr = a_wa + {{(AW-1){1'b0}}, a_hi};
-    assign v_req_valid = a_valid && a_v && !v_hit && q_room && v_used != L_FULL;
-    assign v_req_addr = {a_line_h, {BB{1'b0}}};
+    // a vault miss fetches into the round-robin slot once no queued word
+    // reads it (the replacement does not depend on timing, only the wait)
+    assign v_req_valid = a_valid && a_v && !v_hit && q_room && v_out != L_FULL &&
+                         !v_busy[v_vict];
+    assign v_req_addr = {a_burst, {BB{1'b0}}};
     wire g_fetch = g_valid && g_ready;
     wire v_fetch = v_req_valid && v_req_ready;
     wire a_push = a_valid && q_room && (a_g ? g_hit || g_fetch : a_v ? v_hit || v_fetch : 1'b1);
     wire a_done = a_push && (!a_span || a_hi);  // the word's last half
     assign rq_ready = !a_valid || a_done;
-    // what the queued half does (see M_*), and whether it takes a new line
+    // what the queued half does (see M_*), whether it takes the next GBUF
+    // row, and its vault slot
     wire [1:0] a_mode = a_span ? (a_hi ? M_HIGH : M_LOW) : a_wide ? M_WIDE : M_NARROW;
-    wire       a_adv  = a_g ? !g_hit : a_v && !v_hit;
+    wire       a_adv  = a_g && !g_hit;
+    wire [SLW-1:0] a_slot = v_hit ? v_hslot : v_vict;
     wire [OW-1:0] a_off_h = a_hi ? {OW{1'b0}} : a_off;
 
     always @(posedge clk) begin
@@ -168,31 +197,101 @@ module tetris_rdport #(
         end else if (a_push) begin
             a_hi   <= 1'b1;  // the low half went: the high half next
         end
-        // the last line fetched; clear forgets it (the fetch still returns
-        // and serves the words queued for it)
-        if (!rst_n || clear) begin
+        // the GBUF row fetched last; clear forgets it (the fetch still
+        // returns and serves the words queued for it)
+        if (!rst_n || clear)
             g_last_ok <= 1'b0;
-            v_last_ok <= 1'b0;
-        end else begin
-            if (g_fetch) begin
-                g_last_ok <= 1'b1;
-                g_last <= a_line_h[AW-1:0];
+        else if (g_fetch)
+            g_last_ok <= 1'b1;
+        if (g_fetch)
+            g_last <= a_line_h[AW-1:0];
+    end
+
+    // ---- vault slots. Per slot: its burst (tag), whether the tag is valid
+    // (clear forgets), whether the burst has arrived, and how many queued
+    // words read it (a slot is refilled only when none does)
+    wire h_go;               // the head word leaves the queue (response stage)
+    wire h_vault;            // it reads a vault slot
+    wire [SLW-1:0] h_slot;   // which
+    wire [SLW-1:0] v_rslot;  // the slot of the burst arriving (v_rsp_valid)
+    wire [LINES-1:0] v_rdy;  // the slots whose burst has arrived
+    genvar v_s;
+    generate
+        for (v_s = 0; v_s < LINES; v_s = v_s + 1) begin : g_vslot
+            localparam integer SI = v_s;
+            localparam [SLW-1:0] SLOT = SI[SLW-1:0];
+            reg [VLW-1:0] tag;   // its burst number
+            reg           ok;    // tag valid
+            reg           rdy;   // the burst has arrived
+            reg [QCW-1:0] refs;  // queued words that read the slot
+            wire fill = v_fetch && v_vict == SLOT;               // fetched anew
+            wire take = a_push && a_v && a_slot == SLOT;         // a reader enters
+            wire done = h_go && h_vault && h_slot == SLOT;       // a reader leaves
+            always @(posedge clk) begin
+                if (!rst_n || clear)
+                    ok <= 1'b0;
+                else if (fill)
+                    ok <= 1'b1;
+                if (!rst_n) begin
+                    rdy  <= 1'b0;
+                    refs <= {QCW{1'b0}};
+                end else begin
+                    if (fill)
+                        rdy <= 1'b0;
+                    else if (v_rsp_valid && v_rslot == SLOT)
+                        rdy <= 1'b1;
+                    if (take && !done)
+                        refs <= refs + 1'b1;
+                    else if (done && !take)
+                        refs <= refs - 1'b1;
+                end
+                if (fill)  // data: not reset
+                    tag <= a_burst;
             end
-            if (v_fetch) begin
-                v_last_ok <= 1'b1;
-                v_last <= a_line_h;
-            end
+            assign v_match[v_s] = ok && tag == a_burst;
+            assign v_busy[v_s]  = refs != {QCW{1'b0}};
+            assign v_rdy[v_s]   = rdy;
         end
+    endgenerate
+
+    // the slots of the fetches in flight, in request order (the vault answers
+    // in order), and the bursts, one memory word per slot
+    reg [SLW-1:0]     v_sfifo [0:OUTS-1];
+    reg [LPW-1:0]     v_swp, v_srp;
+    reg [8*BURST-1:0] v_mem [0:LINES-1];
+    assign v_rslot = v_sfifo[v_srp];
+    always @(posedge clk) begin
+        if (!rst_n) begin
+            v_vict <= {SLW{1'b0}};
+            v_out  <= {UCW{1'b0}};
+            v_swp  <= {LPW{1'b0}};
+            v_srp  <= {LPW{1'b0}};
+        end else begin
+            if (v_fetch)
+                v_vict <= v_vict == S_LAST ? {SLW{1'b0}} : v_vict + 1'b1;
+            if (v_fetch && !v_rsp_valid)
+                v_out <= v_out + 1'b1;
+            else if (v_rsp_valid && !v_fetch)
+                v_out <= v_out - 1'b1;
+            if (v_fetch)
+                v_swp <= v_swp == L_LAST ? {LPW{1'b0}} : v_swp + 1'b1;
+            if (v_rsp_valid)
+                v_srp <= v_srp == L_LAST ? {LPW{1'b0}} : v_srp + 1'b1;
+        end
+        if (v_fetch)  // data: not reset
+            v_sfifo[v_swp] <= v_vict;
+        if (v_rsp_valid)
+            v_mem[v_rslot] <= v_rsp_data;
     end
 
     // ---- the queue: words in request order between lookup and response
     reg [1:0]    q_src  [0:QDEPTH-1];
-    reg          q_adv  [0:QDEPTH-1];  // take the source's next fetched line first
+    reg          q_adv  [0:QDEPTH-1];  // GBUF: take the next fetched row first
+    reg [SLW-1:0] q_slot [0:QDEPTH-1]; // vault: the slot to read
     reg [1:0]    q_mode [0:QDEPTH-1];
     reg [OW-1:0] q_off  [0:QDEPTH-1];
     reg [TW-1:0] q_tag  [0:QDEPTH-1];
     reg [QPW-1:0] q_wp, q_rp;
-    wire h_go;  // the head word leaves the queue (response stage)
     always @(posedge clk) begin
         if (!rst_n) begin
             q_count <= {QCW{1'b0}};
@@ -211,6 +310,7 @@ module tetris_rdport #(
         if (a_push) begin  // data: not reset
             q_src[q_wp]  <= a_src;
             q_adv[q_wp]  <= a_adv;
+            q_slot[q_wp] <= a_slot;
             q_mode[q_wp] <= a_mode;
             q_off[q_wp]  <= a_off_h;
             q_tag[q_wp]  <= a_tag;
@@ -218,6 +318,7 @@ module tetris_rdport #(
     end
     wire [1:0]    h_src  = q_src[q_rp];
     wire          h_adv  = q_adv[q_rp];
+    assign        h_slot = q_slot[q_rp];
     wire [1:0]    h_mode = q_mode[q_rp];
     wire [OW-1:0] h_off  = q_off[q_rp];
     wire [TW-1:0] h_tag  = q_tag[q_rp];
@@ -225,25 +326,14 @@ module tetris_rdport #(
     // ---- GBUF rows: fetched in request order; the oldest one not yet current
     // becomes current when the first queued word that needs it leaves
     reg [WIDTH-1:0] g_fifo [0:OUTS-1];
-    reg [WIDTH-1:0] g_cur;      // the line of the last word that took one
-    reg [UCW-1:0] g_count;   // lines arrived, not yet current
+    reg [WIDTH-1:0] g_cur;      // the row of the last word that took one
+    reg [UCW-1:0] g_count;   // rows arrived, not yet current
     reg [LPW-1:0] g_wp, g_rp;
-    // the next line: the oldest waiting, or the one arriving now if none waits
+    // the next row: the oldest waiting, or the one arriving now if none waits
     wire [WIDTH-1:0] g_next = g_count != 0 ? g_fifo[g_rp] : g_rdata;
     wire g_have = g_count != 0 || g_rvalid;
     wire g_pop = h_go && h_adv && h_src == SRC_GBUF;
     wire [WIDTH-1:0] g_line = h_adv ? g_next : g_cur;
-    wire [15:0] g_word [0:WPR];  // the line's words and a zero word after them
-    genvar g_i;
-    generate
-        for (g_i = 0; g_i < WPR; g_i = g_i + 1) begin : g_g_word
-            assign g_word[g_i] = g_line[16*g_i +: 16];
-        end
-    endgenerate
-    assign g_word[WPR] = 16'd0;
-    wire [0:0] g_x = h_off[0:0];
-    wire [15:0] g_w0 = g_word[g_x];
-    wire [15:0] g_w1 = g_word[g_x + 1'b1];
     always @(posedge clk) begin
         if (!rst_n) begin
             g_used  <= {UCW{1'b0}};
@@ -270,17 +360,23 @@ module tetris_rdport #(
             g_cur <= g_next;
     end
 
-    // ---- vault bursts: fetched in request order; the oldest one not yet current
-    // becomes current when the first queued word that needs it leaves
-    reg [8*BURST-1:0] v_fifo [0:OUTS-1];
-    reg [8*BURST-1:0] v_cur;      // the line of the last word that took one
-    reg [UCW-1:0] v_count;   // lines arrived, not yet current
-    reg [LPW-1:0] v_wp, v_rp;
-    // the next line: the oldest waiting, or the one arriving now if none waits
-    wire [8*BURST-1:0] v_next = v_count != 0 ? v_fifo[v_rp] : v_rsp_data;
-    wire v_have = v_count != 0 || v_rsp_valid;
-    wire v_pop = h_go && h_adv && h_src == SRC_VAULT;
-    wire [8*BURST-1:0] v_line = h_adv ? v_next : v_cur;
+    wire [15:0] g_word [0:WPR];  // the line's words and a zero word after them
+    genvar g_i;
+    generate
+        for (g_i = 0; g_i < WPR; g_i = g_i + 1) begin : g_g_word
+            assign g_word[g_i] = g_line[16*g_i +: 16];
+        end
+    endgenerate
+    assign g_word[WPR] = 16'd0;
+    wire [0:0] g_x = h_off[0:0];
+    wire [15:0] g_w0 = g_word[g_x];
+    wire [15:0] g_w1 = g_word[g_x + 1'b1];
+
+    // ---- the head word's vault burst: its slot's, or the one arriving for
+    // the slot now
+    wire v_arrive = v_rsp_valid && v_rslot == h_slot;
+    wire v_have = v_rdy[h_slot] || v_arrive;
+    wire [8*BURST-1:0] v_line = v_rdy[h_slot] ? v_mem[h_slot] : v_rsp_data;
     wire [15:0] v_word [0:VWPB];  // the line's words and a zero word after them
     genvar v_i;
     generate
@@ -292,38 +388,14 @@ module tetris_rdport #(
     wire [4:0] v_x = {1'd0, h_off};
     wire [15:0] v_w0 = v_word[v_x];
     wire [15:0] v_w1 = v_word[v_x + 1'b1];
-    always @(posedge clk) begin
-        if (!rst_n) begin
-            v_used  <= {UCW{1'b0}};
-            v_count <= {UCW{1'b0}};
-            v_wp <= {LPW{1'b0}};
-            v_rp <= {LPW{1'b0}};
-        end else begin
-            if (v_fetch && !v_pop)
-                v_used <= v_used + 1'b1;
-            else if (v_pop && !v_fetch)
-                v_used <= v_used - 1'b1;
-            if (v_rsp_valid && !v_pop)
-                v_count <= v_count + 1'b1;
-            else if (v_pop && !v_rsp_valid)
-                v_count <= v_count - 1'b1;
-            if (v_rsp_valid)
-                v_wp <= v_wp == L_LAST ? {LPW{1'b0}} : v_wp + 1'b1;
-            if (v_pop)
-                v_rp <= v_rp == L_LAST ? {LPW{1'b0}} : v_rp + 1'b1;
-        end
-        if (v_rsp_valid)  // data: not reset
-            v_fifo[v_wp] <= v_rsp_data;
-        if (v_pop)
-            v_cur <= v_next;
-    end
 
     // ---- response: the head word leaves when its line is there and the
     // response register is free (a low half gives no response)
     wire h_valid = q_count != {QCW{1'b0}};
     wire h_g = h_src == SRC_GBUF;
     wire h_v = h_src == SRC_VAULT;
-    wire h_line_ok = !h_adv || (h_g ? g_have : !h_v || v_have);
+    assign h_vault = h_v;
+    wire h_line_ok = h_g ? !h_adv || g_have : !h_v || v_have;
     wire h_emit = h_mode != M_LOW;
     wire out_free = !rs_valid || rs_ready;
     assign h_go = h_valid && h_line_ok && (out_free || !h_emit);
@@ -357,5 +429,5 @@ module tetris_rdport #(
     // every fetch is used by a queued word, so the counts are zero when the
     // queue is empty; they are part of idle all the same
     assign idle = !a_valid && q_count == {QCW{1'b0}} && !rs_valid &&
-                  g_used == {UCW{1'b0}} && v_used == {UCW{1'b0}};
+                  g_used == {UCW{1'b0}} && v_out == {UCW{1'b0}};
 endmodule
