@@ -22,7 +22,7 @@ int gen_vault_ctrl(const tetris_config *cfg, FILE *out);
 int gen_sram(const tetris_config *cfg, FILE *out);
 int gen_gbuf(const tetris_config *cfg, FILE *out);
 int gen_vault_arb(const tetris_config *cfg, FILE *out);
-#define GEN_VAULT_QDEPTH 8 /* tetris_vault_ctrl queue entries (2^n); sizes the arbiter's id FIFO */
+#define GEN_VAULT_QDEPTH TETRIS_VAULT_QDEPTH /* sizes the arbiter's id FIFO too */
 int gen_out_stage(const tetris_config *cfg, FILE *out);
 int gen_rdport(const tetris_config *cfg, FILE *out);
 int gen_wrport(const tetris_config *cfg, FILE *out);

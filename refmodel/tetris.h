@@ -824,6 +824,53 @@ int tetris_vault_mem_write(tetris_vault_mem *m, uint64_t addr, const uint8_t *da
 int tetris_vault_mem_accum(tetris_vault_mem *m, uint64_t addr, const uint8_t *data,
                            const uint8_t *mask);
 
+/** Request queue entries of tetris_vault_ctrl (the generator's choice, 2^n). */
+#define TETRIS_VAULT_QDEPTH 8
+
+/**
+ * Cycle model of tetris_vault_ctrl's scheduler (opaque): which request it
+ * takes and which DRAM command it issues in every engine cycle, by the rules
+ * of docs/vault.md, "Scheduling". It keeps no data; the functional side is
+ * tetris_vault_mem. The engine model times vault traffic with it, and
+ * tb_vault_ctrl holds the RTL to it command by command.
+ */
+typedef struct tetris_vault_sched tetris_vault_sched;
+
+/** What one cycle of tetris_vault_sched_step did. */
+typedef struct tetris_vault_step {
+    int taken;   /**< the offered request entered the queue (req_valid && req_ready) */
+    int cmd;     /**< enum tetris_dram_cmd issued this cycle (on dram_cmd one cycle later) */
+    int bank;    /**< its bank */
+    int row;     /**< ACT: the row opened; RD, WR, ACC: the open row */
+    int col;     /**< RD, WR, ACC: the burst within the row */
+    int done;    /**< the head request completed (its last column command) */
+    int rsp;     /**< a read response is on rsp_valid this cycle */
+} tetris_vault_step;
+
+/** Create a scheduler for cfg's vault: empty queue, banks closed, cycle 0. */
+int tetris_vault_sched_create(const tetris_config *cfg, tetris_vault_sched **out);
+
+/** Free a scheduler. */
+void tetris_vault_sched_destroy(tetris_vault_sched *s);
+
+/** req_ready in the current cycle: a queue entry is free. */
+int tetris_vault_sched_ready(const tetris_vault_sched *s);
+
+/** idle in the current cycle: nothing queued, no read in flight, no response pending. */
+int tetris_vault_sched_idle(const tetris_vault_sched *s);
+
+/**
+ * Run one engine cycle. valid/op/addr are the request offered on the port
+ * this cycle (op enum tetris_vault_op, addr burst-aligned and inside the
+ * vault); it is taken when a queue entry is free. Returns 0, or EINVAL (state
+ * unchanged) for a request the controller would reject.
+ */
+int tetris_vault_sched_step(tetris_vault_sched *s, int valid, int op, uint64_t addr,
+                            tetris_vault_step *st);
+
+/** The number of cycles stepped so far. */
+uint64_t tetris_vault_sched_cycle(const tetris_vault_sched *s);
+
 /* ------------------------------------------------------------------------ */
 /* tetris_gbuf: banked global buffer, cycle-level model (tb/tb_gbuf.cpp)     */
 /* ------------------------------------------------------------------------ */

@@ -89,6 +89,7 @@ class Bench {
     {
         top_->final();
         tetris_vault_mem_destroy(model_);
+        tetris_vault_sched_destroy(sched_);
     }
     Bench(const Bench &) = delete;
     Bench &operator=(const Bench &) = delete;
@@ -122,6 +123,14 @@ class Bench {
         queued_.clear();
         open_row_.assign(static_cast<std::size_t>(cfg_.dram_banks), -1);
         violation_.clear();
+        tetris_vault_sched_destroy(sched_);
+        sched_ = nullptr;
+        if (tetris_vault_sched_create(&cfg_, &sched_)) {
+            std::fprintf(stderr, "tb_vault_ctrl: cannot create the scheduler model\n");
+            std::exit(2);
+        }
+        sched_cmd_ = TETRIS_DRAM_NOP;
+        sched_bank_ = 0;
     }
 
     // The random stream: k requests, every response and the final memory checked.
@@ -188,6 +197,8 @@ class Bench {
                   " responses missing)");
         check(!err_seen, "err stays low on legal requests");
         drain();
+        check(sched_ != nullptr, "the scheduler's cycle model issues the RTL's commands in every "
+                                 "cycle of the stream");
         check(violation_.empty(), "DRAM checker after the last request: " + violation_);
         uint64_t acts = dev_.count(TETRIS_DRAM_ACT) - act0;
         check(acts >= row_changes && acts <= static_cast<uint64_t>(k),
@@ -356,7 +367,9 @@ class Bench {
                     touched_);
         for (int c = TETRIS_DRAM_ACT; c <= TETRIS_DRAM_ACC; c++)
             std::printf(" %s %" PRIu64, kCmdName[c], dev_.count(c));
-        std::printf("\n%d passed, %d failed\n", passed_, failed_);
+        std::printf("\nscheduler cycle model: agreed with the RTL in %" PRIu64 " cycles\n",
+                    sched_cycles_);
+        std::printf("%d passed, %d failed\n", passed_, failed_);
     }
 
     int failed() const { return failed_; }
@@ -383,6 +396,7 @@ class Bench {
             to_port(top_->dram_rdata, rd);
         top_->clk = 0;
         top_->eval();
+        cycle_model();
         if (top_->dram_cmd_valid) {
             std::string msg = dev_.command(cycle_, top_->dram_cmd, top_->dram_bank, top_->dram_row,
                                            top_->dram_col, from_port(top_->dram_wdata, burst_),
@@ -406,6 +420,43 @@ class Bench {
             }
         }
         return true;
+    }
+
+    // The scheduler's cycle model (tetris_vault_sched) runs beside the RTL on
+    // the same port inputs: the command it chose last cycle must be on the
+    // bus now, and req_ready and rsp_valid must agree in every cycle. The
+    // first disagreement fails the test and ends the comparison (after it
+    // the two no longer share a state); an illegal request ends it too (the
+    // model does not take one).
+    void cycle_model()
+    {
+        if (!sched_)
+            return;
+        int cmd = top_->dram_cmd_valid ? top_->dram_cmd : TETRIS_DRAM_NOP;
+        bool same = cmd == sched_cmd_ && (cmd == TETRIS_DRAM_NOP || top_->dram_bank == sched_bank_);
+        same = same && static_cast<int>(top_->req_ready) == tetris_vault_sched_ready(sched_);
+        tetris_vault_step st;
+        if (tetris_vault_sched_step(sched_, top_->req_valid, top_->req_op, top_->req_addr, &st)) {
+            tetris_vault_sched_destroy(sched_);
+            sched_ = nullptr;
+            return;
+        }
+        same = same && static_cast<int>(top_->rsp_valid) == st.rsp;
+        if (!same) {
+            check(false, "cycle " + std::to_string(cycle_) + ": RTL " + kCmdName[cmd] + " bank " +
+                             std::to_string(top_->dram_bank) + " ready " +
+                             std::to_string(top_->req_ready) + " rsp " +
+                             std::to_string(top_->rsp_valid) + ", cycle model " +
+                             kCmdName[sched_cmd_] + " bank " + std::to_string(sched_bank_) +
+                             " ready " + std::to_string(tetris_vault_sched_ready(sched_)) +
+                             " rsp " + std::to_string(st.rsp));
+            tetris_vault_sched_destroy(sched_);
+            sched_ = nullptr;
+            return;
+        }
+        sched_cycles_++;
+        sched_cmd_ = st.cmd;
+        sched_bank_ = st.bank;
     }
 
     // The command on the bus in this cycle (already accepted by the checker)
@@ -601,6 +652,10 @@ class Bench {
     std::unique_ptr<Vtetris_vault_ctrl> top_;
     Device dev_;
     tetris_vault_mem *model_ = nullptr;
+    tetris_vault_sched *sched_ = nullptr; // null: not comparing (see cycle_model)
+    int sched_cmd_ = TETRIS_DRAM_NOP;     // the model's command of the last cycle
+    int sched_bank_ = 0;
+    uint64_t sched_cycles_ = 0;           // cycles the RTL and the model agreed on
     uint64_t seed_;
     uint64_t span_ = 0;     // legal addresses: below the capacity and 2^32
     uint64_t cycle_ = 0;

@@ -2,13 +2,15 @@
  * The DRAM side of tetris_vault_ctrl in libtetris (docs/vault.md): timing
  * conversion, address mapping, the near-bank adder, the DRAM command checker
  * (every rule at its exact minimum and one cycle short, every violation) and
- * the functional vault memory.
+ * the functional vault memory, and the scheduler's cycle model (whose
+ * agreement with the RTL, cycle by cycle, tb/tb_vault_ctrl.cpp checks).
  */
 #include <criterion/criterion.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "tetris.h"
+#include "testutil.h"
 
 enum { ACT = TETRIS_DRAM_ACT, RD = TETRIS_DRAM_RD, WR = TETRIS_DRAM_WR, PRE = TETRIS_DRAM_PRE,
        ACC = TETRIS_DRAM_ACC };
@@ -461,4 +463,139 @@ Test(vault_mem, rejects_what_the_controller_rejects)
     cr_assert_eq(tetris_vault_mem_read(m, 0, data), TETRIS_OK);
     cr_assert_eq(data[0], 0); /* nothing was written */
     tetris_vault_mem_destroy(m);
+}
+
+/* ---- the scheduler's cycle model ---- */
+
+static tetris_vault_sched *sched(const tetris_config *cfg)
+{
+    tetris_vault_sched *s = NULL;
+    cr_assert_eq(tetris_vault_sched_create(cfg, &s), TETRIS_OK);
+    return s;
+}
+
+/* Step once with a request (or none: valid 0); returns the step. */
+static tetris_vault_step step(tetris_vault_sched *s, int valid, int op, uint64_t addr)
+{
+    tetris_vault_step st;
+    cr_assert_eq(tetris_vault_sched_step(s, valid, op, addr, &st), TETRIS_OK);
+    return st;
+}
+
+Test(vault_sched, isolated_read_latency)
+{
+    /* docs/vault.md: T_RCD + T_CL + 3 cycles from the cycle it is taken to
+     * the response when the bank is closed */
+    tetris_config cfg = t16(TETRIS_ACCUM_CONTROLLER);
+    tetris_vault_sched *s = sched(&cfg);
+    cr_assert(tetris_vault_sched_ready(s) && tetris_vault_sched_idle(s));
+    cr_assert(step(s, 1, TETRIS_VAULT_RD, 4096).taken);
+    int rsp = -1;
+    for (int c = 1; c < 40 && rsp < 0; c++)
+        if (step(s, 0, 0, 0).rsp)
+            rsp = c;
+    cr_assert_eq(rsp, TRCD + TCL + 3);
+    tetris_vault_sched_destroy(s);
+}
+
+Test(vault_sched, sequential_rows_take_one_act_each)
+{
+    /* whole rows in order, one request per cycle: one ACT and (closed page)
+     * one PRE per row, one column command per T_CCD once the stream runs */
+    tetris_config cfg = t16(TETRIS_ACCUM_CONTROLLER);
+    tetris_vault_sched *s = sched(&cfg);
+    const int rows = 32, per_row = cfg.dram_row_bytes / cfg.dram_burst_bytes;
+    int n = rows * per_row, sent = 0, rsps = 0, cnt[6] = {0};
+    uint64_t cyc = 0;
+    while ((rsps < n || !tetris_vault_sched_idle(s)) && cyc < 100000) {
+        tetris_vault_step st =
+            step(s, sent < n, TETRIS_VAULT_RD, (uint64_t)sent * (uint64_t)cfg.dram_burst_bytes);
+        sent += st.taken;
+        rsps += st.rsp;
+        cnt[st.cmd]++;
+        cyc++;
+    }
+    for (int i = 0; i < 40; i++) /* the last precharges */
+        cnt[step(s, 0, 0, 0).cmd]++;
+    cr_assert_eq(rsps, n);
+    cr_assert_eq(cnt[ACT], rows);
+    cr_assert_eq(cnt[PRE], rows);
+    cr_assert_eq(cnt[RD], n);
+    cr_assert(cyc >= (uint64_t)n * TCCD && cyc <= (uint64_t)n * TCCD + 2 * (TRCD + TCL + TRP + TRAS),
+              "%llu cycles for %d bursts", (unsigned long long)cyc, n);
+    tetris_vault_sched_destroy(s);
+}
+
+/* A random stream with row hits, bank conflicts and accumulates: every
+ * command the model issues is legal for the DRAM checker, requests complete
+ * once each, and the queue never takes more than QDEPTH. */
+static void random_stream(int accum, int page)
+{
+    tetris_config cfg = t16(accum);
+    cfg.dram_page_policy = page;
+    tetris_vault_sched *s = sched(&cfg);
+    tetris_dram_checker *c = NULL;
+    cr_assert_eq(tetris_dram_checker_create(&cfg, &c), TETRIS_OK);
+    uint64_t seed = 11, row_bytes = (uint64_t)cfg.dram_row_bytes;
+    int taken = 0, done = 0, reads = 0, rsps = 0, q = 0;
+    const int n = 4000;
+    uint64_t addr = 0;
+    int op = 0, have = 0;
+    for (uint64_t cyc = 0; cyc < 200000 && (done < n || !tetris_vault_sched_idle(s)); cyc++) {
+        if (!have && taken < n) {
+            int k = test_rnd(&seed, 0, 9);
+            addr = k < 4   ? addr + (uint64_t)cfg.dram_burst_bytes
+                   : k < 7 ? addr / row_bytes * row_bytes
+                           : (test_next(&seed) % (1u << 22)) / 32 * 32;
+            int p = test_rnd(&seed, 0, 2);
+            op = p == 2 && accum == TETRIS_ACCUM_NONE ? TETRIS_VAULT_WR : p;
+            have = test_rnd(&seed, 0, 3) > 0;
+        }
+        tetris_vault_step st;
+        cr_assert_eq(tetris_vault_sched_step(s, have, op, addr, &st), TETRIS_OK);
+        if (st.taken) {
+            taken++;
+            q++;
+            reads += op == TETRIS_VAULT_RD;
+            have = 0;
+        }
+        q -= st.done;
+        done += st.done;
+        rsps += st.rsp;
+        cr_assert(q >= 0 && q <= TETRIS_VAULT_QDEPTH);
+        if (st.cmd != TETRIS_DRAM_NOP)
+            cr_assert_eq(tetris_dram_checker_cmd(c, cyc, st.cmd, st.bank, st.row, st.col),
+                         TETRIS_DRAM_LEGAL, "%s", tetris_dram_checker_msg(c));
+    }
+    cr_assert_eq(done, n);
+    cr_assert_eq(rsps, reads);
+    tetris_dram_checker_destroy(c);
+    tetris_vault_sched_destroy(s);
+}
+
+Test(vault_sched, random_stream_closed_controller)
+{
+    random_stream(TETRIS_ACCUM_CONTROLLER, TETRIS_PAGE_CLOSED);
+}
+
+Test(vault_sched, random_stream_open_dram_die)
+{
+    random_stream(TETRIS_ACCUM_DRAM_DIE, TETRIS_PAGE_OPEN);
+}
+
+Test(vault_sched, random_stream_no_accumulation)
+{
+    random_stream(TETRIS_ACCUM_NONE, TETRIS_PAGE_CLOSED);
+}
+
+Test(vault_sched, rejects_what_the_controller_rejects)
+{
+    tetris_config cfg = t16(TETRIS_ACCUM_NONE);
+    tetris_vault_sched *s = sched(&cfg);
+    tetris_vault_step st;
+    cr_assert_eq(tetris_vault_sched_step(s, 1, TETRIS_VAULT_RD, 3, &st), TETRIS_EINVAL);
+    cr_assert_eq(tetris_vault_sched_step(s, 1, TETRIS_VAULT_ACC, 0, &st), TETRIS_EINVAL);
+    cr_assert_eq(tetris_vault_sched_step(s, 1, 3, 0, &st), TETRIS_EINVAL);
+    cr_assert_eq(tetris_vault_sched_cycle(s), 0);
+    tetris_vault_sched_destroy(s);
 }
