@@ -1,13 +1,15 @@
 /*
  * The co-simulator of one configuration for `tetris cosim`: the generated
  * RTL and the SystemC testbench (tb/cosim/), Verilated and compiled once and
- * kept in a cache folder named by a hash of everything that goes into it, so
+ * kept in a cache folder named by a hash of everything that goes into it
+ * (configuration, generated RTL, testbench, libtetris header, options), so
  * that a second run starts at once. Building goes to a private folder that is
  * renamed into place when complete: an interrupted or concurrent build never
  * leaves a half-built simulator behind.
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -70,6 +72,25 @@ static void hash_text(const char *s, uint64_t *h)
         *h ^= (unsigned char)*s;
         *h *= 0x100000001b3u;
     }
+}
+
+/* Every file of a folder, by name in sorted order, folded into h; -1 on error. */
+static int hash_tree(const char *dir, uint64_t *h)
+{
+    struct dirent **names;
+    int n = scandir(dir, &names, NULL, alphasort), rc = n < 0 ? -1 : 0;
+    for (int i = 0; i < n; i++) {
+        char path[CLI_PATH_MAX];
+        if (names[i]->d_name[0] != '.') {
+            hash_text(names[i]->d_name, h);
+            if (!rc && (cli_path(path, sizeof path, "%s/%s", dir, names[i]->d_name) ||
+                        hash_file(path, h)))
+                rc = -1;
+        }
+        free(names[i]);
+    }
+    free(names);
+    return rc;
 }
 
 int cosim_spawn(char *const argv[], const char *log, int *status)
@@ -241,36 +262,53 @@ int cosim_build(const tetris_config *cfg, const cosim_options *o, char *sim, siz
             return CLI_EXIT_BAD;
         }
     }
+    char header[CLI_PATH_MAX];
+    if (cli_path(header, sizeof header, "%s/tetris.h", inc) || hash_file(header, &h)) {
+        cli_error("cosim: %s: cannot read the libtetris header", header);
+        return CLI_EXIT_BAD;
+    }
     char root[CLI_PATH_MAX], dir[CLI_PATH_MAX], tmp[CLI_PATH_MAX], rtl[CLI_PATH_MAX];
     if (cache_root(o->cache, root, sizeof root)) {
         cli_error("cosim: %s: cannot create the cache folder", o->cache ? o->cache : "$HOME/.cache/tetris");
         return CLI_EXIT_BAD;
     }
-    if (cli_path(dir, sizeof dir, "%s/cosim-%s-%016" PRIx64, root, cfg->name, h) ||
-        cli_path(sim, size, "%s/tetris_cosim_sim", dir) ||
-        cli_path(tmp, sizeof tmp, "%s.tmp-%ld", dir, (long)getpid()) ||
+    if (cli_path(tmp, sizeof tmp, "%s/cosim-%s.tmp-%ld", root, cfg->name, (long)getpid()) ||
         cli_path(rtl, sizeof rtl, "%s/rtl", tmp))
         return CLI_EXIT_BAD;
-    if (access(sim, X_OK) == 0)
-        return 0;
     remove_tree(tmp);
     if (mkdir(tmp, 0755)) {
         cli_error("cosim: %s: %s", tmp, strerror(errno));
         return CLI_EXIT_BAD;
     }
-    if (!o->quiet)
-        fprintf(stderr, "tetris: cosim: building the simulator of '%s' (once; cached in %s)\n", cfg->name,
-                dir);
+    /* The RTL is part of the key: generating it takes milliseconds, and a
+     * generator change under the same version must not reuse a stale build. */
     tetris_error err = {""};
     tetris_gen_options gopts = {.fault_row = o->fault_row, .fault_col = o->fault_col};
     int rc = tetris_gen_write_opts(cfg, &gopts, rtl, &err);
-    if (rc)
-        cli_error("cosim: %s", err.msg[0] ? err.msg : tetris_strerror(rc));
-    else if (verilate(o, tmp, tb, inc, lib))
-        rc = -1;
     if (rc) {
-        return CLI_EXIT_FAIL; /* the log stays in tmp for a look */
+        cli_error("cosim: %s", err.msg[0] ? err.msg : tetris_strerror(rc));
+        remove_tree(tmp);
+        return CLI_EXIT_FAIL;
     }
+    if (hash_tree(rtl, &h)) {
+        cli_error("cosim: %s: cannot read the generated RTL", rtl);
+        remove_tree(tmp);
+        return CLI_EXIT_FAIL;
+    }
+    if (cli_path(dir, sizeof dir, "%s/cosim-%s-%016" PRIx64, root, cfg->name, h) ||
+        cli_path(sim, size, "%s/tetris_cosim_sim", dir)) {
+        remove_tree(tmp);
+        return CLI_EXIT_BAD;
+    }
+    if (access(sim, X_OK) == 0) {
+        remove_tree(tmp);
+        return 0;
+    }
+    if (!o->quiet)
+        fprintf(stderr, "tetris: cosim: building the simulator of '%s' (once; cached in %s)\n", cfg->name,
+                dir);
+    if (verilate(o, tmp, tb, inc, lib))
+        return CLI_EXIT_FAIL; /* the log stays in tmp for a look */
     /* into place; a concurrent build may have won the race: use its result */
     if (rename(tmp, dir)) {
         int won = access(sim, X_OK) == 0;

@@ -18,7 +18,7 @@
 #include "wordport.h"
 
 #define RD_TW 8     /* default tag bits */
-#define RD_OUTS 4   /* default fetches outstanding per source */
+#define RD_OUTS TETRIS_PORT_OUTS /* default fetches outstanding per source */
 #define RD_QDEPTH 32 /* default words between lookup and response */
 
 static void header(const tetris_config *cfg, const wp_widths *w, FILE *out)

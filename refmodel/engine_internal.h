@@ -94,6 +94,24 @@ typedef struct gbuf_window {
     int c0, nc, m0, nm, n0, nn;
 } gbuf_window;
 
+/* One pass for the PE array's cycle model (refmodel/pe_array_timing.c). */
+typedef struct pe_timing {
+    int pool;               /* pooling: channels are m, no height replicas */
+    int nb, ee, na, rr;     /* width replicas, ofmap rows, height replicas, filter rows */
+    int nc, nm, nn, bc, bm; /* the pass's channels, images and RF blocks */
+    int s, u, wo, ny;       /* kernel width, stride, output columns, ifmap rows on the bus */
+    int setup, bias, lat, tail; /* pass unit: cycles before the bus, of the bias reads,
+                                   of the bus latency, after the last drain */
+} pe_timing;
+
+/* Pass timings already computed: passes of one layer repeat their geometry. */
+#define PE_TIMING_MEMO 64
+typedef struct pe_timing_memo {
+    pe_timing key;
+    uint64_t cycles;
+    int valid;
+} pe_timing_memo;
+
 struct tetris_engine {
     tetris_config cfg;
     tetris_arith arith;
@@ -115,14 +133,58 @@ struct tetris_engine {
     uint64_t ofm_writer_n; /* elements tracked */
     uint64_t *insn_cycles; /* per instruction: its cycles in the last run (NULL: off) */
     size_t insn_cycles_n;  /* instructions tracked */
+    pe_timing_memo memo[PE_TIMING_MEMO]; /* by a hash of the key */
 };
+
+/* Pass geometry derived from the layer registers and the instruction. */
+typedef struct pass_geom {
+    int opk, rows, cols, rr, ee; /* rr/ee: active filter rows / ofmap rows per replica */
+    int na, nb;                  /* active height / width replicas */
+    int bc, bm, nn, s, u, pad, wo;
+    int span;                    /* ifmap columns a PE row covers: (wo-1)*u + s */
+    int needed;                  /* of those, the ones some MAC reads */
+    int ylo, ny;                 /* ifmap rows staged: [ylo, ylo + ny) */
+    int nch;                     /* staged ifmap channels */
+    int ch0;                     /* first staged channel */
+    int k;                       /* products one column sums per psum */
+    int kp;                      /* k rounded up to 8: the row stride of the packed operands */
+} pass_geom;
+
+/*
+ * Fixed stage counts of the RTL units, engine cycles, that the timing model
+ * adds to the work it derives (docs/cosim.md, "Cycles"): registered hand-offs
+ * between units, measured in co-simulation with the unit at rest.
+ */
+enum {
+    SEQ_FETCH_PIPE = 2,  /* tetris_seq: fetch_valid, then the arbiter, before the controller */
+    DMA_LOAD_PIPE = 12,  /* LOAD: rdport, dma and wrport stages after the first vault read */
+    DMA_STORE_PIPE = 10, /* STORE: GBUF read, output stage, writer flush to idle */
+    PASS_SETUP = 3,      /* pass unit: dispatch to its first stream request */
+    PASS_LAT = 3,        /* a stream word from request to the PE bus */
+    PASS_TAIL = 4,       /* last drain to the unit's idle */
+    PASS_BIAS = 6,       /* bias reads: a vault read round trip beyond one cycle per bias */
+    STREAM_RD_PIPE = 5,  /* a reader's fetch: its request and response paths around the controller */
+};
+
+
+/* Cycles of one pass of the array with ideal word sources; 0 or ENOMEM. */
+int pe_timing_cycles(const pe_timing *p, uint64_t *cycles);
+
+/* The vault's time for one pass's stream traffic (refmodel/stream.c): *body
+ * for the requests while the array runs, *flush for the writer's last lines
+ * after it; 0 or ENOMEM. */
+int stream_vault_cycles(const tetris_engine *e, const isa_insn *d, const pass_geom *g,
+                        uint64_t *body, uint64_t *flush);
 
 /* vault_ctrl.c: vault memory with counted accesses; addresses are bytes. */
 int vault_check(tetris_engine *e, uint64_t addr, uint64_t bytes, tetris_error *err);
-/* Engine cycles to move bytes between the vault and the engine. */
-uint64_t vault_cycles(const tetris_engine *e, uint64_t bytes);
-/* Engine cycles of one DRAM access latency (tRCD + CL). */
-uint64_t vault_latency(const tetris_engine *e);
+/* Cycles tetris_vault_ctrl (its cycle model, tetris_vault_sched) takes for n
+ * requests of one op to consecutive bursts from addr, offered back to back
+ * to an idle controller: from the first taken to the last completed (reads:
+ * to the last response). */
+uint64_t vault_run_cycles(const tetris_engine *e, int op, uint64_t addr, uint64_t n);
+/* Cycles from an isolated read's request to its response (idle controller). */
+uint64_t vault_read_latency(const tetris_engine *e);
 
 /* gbuf.c: the global buffer and its resident windows. */
 int gbuf_window_bytes(const tetris_engine *e, int kind, const gbuf_window *w, uint64_t *bytes);

@@ -66,6 +66,33 @@ static int window_in_vault(tetris_engine *e, uint64_t first, uint64_t last, unsi
     return rc ? rc : vault_check(e, last, size, err);
 }
 
+/*
+ * Cycles of a LOAD or STORE in tetris_dma, dispatch to idle: it moves one
+ * word per cycle, unless the vault serves the block's bursts (contiguous from
+ * addr) more slowly; a LOAD also waits for its first vault read.
+ */
+static uint64_t dma_cycles(const tetris_engine *e, int op, uint64_t addr, uint64_t words,
+                           uint64_t bytes)
+{
+    uint64_t burst = (uint64_t)e->cfg.dram_burst_bytes;
+    uint64_t vault = vault_run_cycles(e, op, addr, (bytes + burst - 1) / burst);
+    if (op == TETRIS_VAULT_RD) {
+        uint64_t w = words + vault_read_latency(e);
+        return (w > vault ? w : vault) + DMA_LOAD_PIPE;
+    }
+    return (words > vault ? words : vault) + DMA_STORE_PIPE;
+}
+
+/* The vault address of a LOAD's first element. */
+static uint64_t first_addr(const tetris_engine *e, const isa_insn *d)
+{
+    if (d->kind == KIND_IFMAP)
+        return vault_ifmap_addr(e, d->n0, d->c0, 0, 0);
+    if (d->kind == KIND_FILTER)
+        return vault_filter_addr(e, d->m0, d->c0, 0, 0);
+    return vault_psum_addr(e, d->n0, d->m0, 0, 0);
+}
+
 int gbuf_load(tetris_engine *e, const isa_insn *d, uint64_t *cycles, tetris_error *err)
 {
     gbuf_window w = {.valid = 1, .group = (int)e->reg[REG_GROUP], .c0 = d->c0, .nc = d->nc,
@@ -127,7 +154,7 @@ int gbuf_load(tetris_engine *e, const isa_insn *d, uint64_t *cycles, tetris_erro
         e->cnt.v[TETRIS_CNT_VAULT_RD_PSUM] += words;
         e->cnt.v[TETRIS_CNT_GBUF_WR_PSUM] += words;
     }
-    *cycles = vault_cycles(e, bytes) + vault_latency(e);
+    *cycles = dma_cycles(e, TETRIS_VAULT_RD, first_addr(e, d), words, bytes);
     return TETRIS_OK;
 }
 
@@ -170,6 +197,8 @@ int gbuf_store(tetris_engine *e, const isa_insn *d, uint64_t *cycles, tetris_err
     e->cnt.v[final ? TETRIS_CNT_VAULT_WR_OFMAP
                    : d->mode == POUT_VAULT_ACC ? TETRIS_CNT_VAULT_ACC_PSUM
                                                : TETRIS_CNT_VAULT_WR_PSUM] += words;
-    *cycles = vault_cycles(e, words * esz) + vault_latency(e);
+    *cycles = dma_cycles(e, final ? TETRIS_VAULT_WR
+                                  : d->mode == POUT_VAULT_ACC ? TETRIS_VAULT_ACC : TETRIS_VAULT_WR,
+                         first, words, words * esz);
     return TETRIS_OK;
 }

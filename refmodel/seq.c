@@ -1,13 +1,57 @@
 /*
  * Sequencer model (tetris_seq): fetches, decodes and executes the program in
- * order. The model is sequential: an instruction's cycles are its own
- * transfer or compute time (docs/isa.md gives the formulas).
+ * order, and keeps the RTL's timeline (docs/rtl.md, "tetris_seq"). An
+ * instruction burst is fetched when the program counter leaves the buffered
+ * one; SET, SYNC and END retire once no unit is busy; LOAD and STORE go to
+ * the DMA, PASS to the pass unit, each dispatched when its unit is idle, so a
+ * unit's work overlaps the fetches and the other unit's. An instruction's
+ * own cycles (insn_cycles) are its unit's time from dispatch to idle; the
+ * cycles counter is the whole run, start to END.
  */
 #include "engine_internal.h"
 #include "internal.h"
 
+/* The timeline: the cycle the sequencer is in and each unit's first idle cycle. */
+typedef struct seq_clock {
+    uint64_t t;
+    uint64_t dma_free, pass_free;
+    uint64_t fetch;  /* cycles from entering S_FETCH for a new burst to S_EXEC */
+    int64_t burst;   /* the buffered instruction burst, -1: none */
+} seq_clock;
+
+static uint64_t later(uint64_t a, uint64_t b)
+{
+    return a > b ? a : b;
+}
+
+/* S_FETCH of instruction pc: the buffered burst or a vault read. */
+static void fetch(seq_clock *k, const tetris_engine *e, size_t pc)
+{
+    int64_t burst = (int64_t)(pc * 16 / (size_t)e->cfg.dram_burst_bytes);
+    k->t += burst == k->burst ? 1 : k->fetch;
+    k->burst = burst;
+}
+
+/* S_EXEC of a SET, SYNC or END: it retires when no unit is busy. */
+static void retire_when_idle(seq_clock *k)
+{
+    k->t = later(k->t, later(k->dma_free, k->pass_free)) + 1;
+}
+
+/* S_EXEC of a LOAD, STORE or PASS: exe_valid, then dispatch when the unit is idle. */
+static void dispatch(seq_clock *k, uint64_t *unit_free, uint64_t cycles)
+{
+    uint64_t d = later(k->t + 1, *unit_free);
+    *unit_free = d + cycles;
+    k->t = d + 1;
+}
+
 int seq_run(tetris_engine *e, const tetris_program *p, tetris_error *err)
 {
+    /* start is seen in S_IDLE at cycle 0; a fetch sets fetch_valid, the
+     * arbiter takes it, the controller reads, the data reach S_WAIT */
+    seq_clock k = {.t = 1, .burst = -1, .fetch = SEQ_FETCH_PIPE + vault_read_latency(e)};
+    uint64_t start = e->cnt.v[TETRIS_CNT_CYCLES];
     for (size_t pc = 0; pc < p->n; pc++) {
         isa_insn d;
         if (isa_decode(&p->insn[pc], &d))
@@ -17,27 +61,27 @@ int seq_run(tetris_engine *e, const tetris_program *p, tetris_error *err)
         uint64_t cycles = 1;
         int rc = TETRIS_OK;
         e->pc = pc;
+        fetch(&k, e, pc);
         switch (d.op) {
         case OP_SET:
             e->reg[d.reg] = d.value;
+            retire_when_idle(&k);
             break;
         case OP_LOAD:
-            rc = gbuf_load(e, &d, &cycles, err);
+            if (!(rc = gbuf_load(e, &d, &cycles, err)))
+                dispatch(&k, &k.dma_free, cycles);
             break;
         case OP_STORE:
-            rc = gbuf_store(e, &d, &cycles, err);
+            if (!(rc = gbuf_store(e, &d, &cycles, err)))
+                dispatch(&k, &k.dma_free, cycles);
             break;
         case OP_PASS:
-            rc = pe_array_pass(e, &d, &cycles, err);
+            if (!(rc = pe_array_pass(e, &d, &cycles, err)))
+                dispatch(&k, &k.pass_free, cycles);
             break;
-        case OP_SYNC:
+        default: /* OP_SYNC, OP_END */
+            retire_when_idle(&k);
             break;
-        default: /* OP_END */
-            if (pc < e->insn_cycles_n)
-                e->insn_cycles[pc] = cycles;
-            e->cnt.v[TETRIS_CNT_INSNS]++;
-            e->cnt.v[TETRIS_CNT_CYCLES] += cycles;
-            return TETRIS_OK;
         }
         if (rc) {
             /* name the instruction that failed in front of the block's message */
@@ -48,7 +92,11 @@ int seq_run(tetris_engine *e, const tetris_program *p, tetris_error *err)
         if (pc < e->insn_cycles_n)
             e->insn_cycles[pc] = cycles;
         e->cnt.v[TETRIS_CNT_INSNS]++;
-        e->cnt.v[TETRIS_CNT_CYCLES] += cycles;
+        if (d.op == OP_END) {
+            /* END retired in cycle k.t - 1; the counter counts cycle 0 too */
+            e->cnt.v[TETRIS_CNT_CYCLES] = start + k.t;
+            return TETRIS_OK;
+        }
     }
     return tetris_fail(err, TETRIS_EINVAL, NULL, 0, "program", "ends without END");
 }

@@ -914,6 +914,8 @@ uint32_t tetris_gbuf_addr(const tetris_gbuf_geom *g, int bank, int bank_row, int
 #define TETRIS_PORT_MAX_LINES 64
 /** Vault lines of the DMA's word ports: a LOAD or STORE walks contiguous segments. */
 #define TETRIS_PORT_DMA_LINES 4
+/** Vault fetches a stream reader (tetris_rdport) keeps outstanding per source. */
+#define TETRIS_PORT_OUTS 4
 
 /**
  * Vault lines (bursts) a stream word reader keeps: the rows a pass walks

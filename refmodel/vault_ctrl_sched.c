@@ -173,6 +173,8 @@ int tetris_vault_sched_step(tetris_vault_sched *s, int valid, int op, uint64_t a
                             tetris_vault_step *st)
 {
     int bank = 0, row = 0, col = 0;
+    /* a request matters only in a cycle the queue can take it */
+    valid = valid && s->count < QD;
     if (valid && (tetris_vault_addr_decode(&s->cfg, addr, &bank, &row, &col) ||
                   (op != TETRIS_VAULT_RD && op != TETRIS_VAULT_WR && op != TETRIS_VAULT_ACC) ||
                   (op == TETRIS_VAULT_ACC && s->cfg.accum == TETRIS_ACCUM_NONE)))
@@ -249,7 +251,7 @@ int tetris_vault_sched_step(tetris_vault_sched *s, int valid, int op, uint64_t a
     }
     /* the push lands after this cycle's scheduling, as in the RTL; a slot
      * freed by this cycle's pop is not free until the next cycle */
-    if (valid && s->count + pop < QD) {
+    if (valid) {
         int i = (s->head + s->count) % QD;
         s->q_op[i] = op;
         s->q_bank[i] = bank;
