@@ -19,7 +19,7 @@
 
 #define RD_TW 8     /* default tag bits */
 #define RD_OUTS TETRIS_PORT_OUTS /* default fetches outstanding per source */
-#define RD_QDEPTH 32 /* default words between lookup and response */
+#define RD_QDEPTH TETRIS_PORT_QDEPTH /* default words between lookup and response */
 
 static void header(const tetris_config *cfg, const wp_widths *w, FILE *out)
 {

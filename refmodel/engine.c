@@ -41,6 +41,7 @@ void tetris_engine_destroy(tetris_engine *e)
     free(e->colacc);
     free(e->ofm_writer);
     free(e->insn_cycles);
+    stream_traffic_free(&e->traffic);
     free(e);
 }
 

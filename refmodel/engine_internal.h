@@ -104,6 +104,36 @@ typedef struct pe_timing {
                                    of the bus latency, after the last drain */
 } pe_timing;
 
+/* One pass's word traffic (refmodel/stream.c), in the order the array
+ * consumes and produces the words. */
+typedef struct stream_slot {
+    int32_t group; /* bus word (ch * ny + y): its PEs; -1: an unused row, one cycle */
+    int32_t fetch; /* the ifmap reader's fetch it waits for; -1: none */
+    int32_t x;     /* output column */
+} stream_slot;
+typedef struct stream_reader {
+    int32_t *word;  /* per word in stream order: the fetch it waits for, -1: none */
+    size_t nwords, word_cap;
+    uint64_t *addr; /* per fetch, in issue order: the burst address */
+    size_t nfetch, addr_cap;
+} stream_reader;
+typedef struct stream_send {
+    uint64_t addr;
+    int op; /* TETRIS_VAULT_WR or TETRIS_VAULT_ACC */
+} stream_send;
+typedef struct stream_writer {
+    stream_send *send; /* the writer's requests in order */
+    size_t nsend, send_cap;
+    uint32_t *first;   /* per drained word: its first send; [nwords]: the flush's */
+    size_t nwords, first_cap;
+} stream_writer;
+typedef struct stream_traffic {
+    stream_slot *slot; /* the ifmap bus, slot by slot */
+    size_t nslot, slot_cap;
+    stream_reader ifmap, filter, psum_in; /* ifmap: fetches only (the slots name them) */
+    stream_writer out;
+} stream_traffic;
+
 /* Pass timings already computed: passes of one layer repeat their geometry. */
 #define PE_TIMING_MEMO 64
 typedef struct pe_timing_memo {
@@ -134,6 +164,7 @@ struct tetris_engine {
     uint64_t *insn_cycles; /* per instruction: its cycles in the last run (NULL: off) */
     size_t insn_cycles_n;  /* instructions tracked */
     pe_timing_memo memo[PE_TIMING_MEMO]; /* by a hash of the key */
+    stream_traffic traffic;              /* the current pass's, reused */
 };
 
 /* Pass geometry derived from the layer registers and the instruction. */
@@ -163,18 +194,19 @@ enum {
     PASS_LAT = 3,        /* a stream word from request to the PE bus */
     PASS_TAIL = 4,       /* last drain to the unit's idle */
     PASS_BIAS = 6,       /* bias reads: a vault read round trip beyond one cycle per bias */
-    STREAM_RD_PIPE = 5,  /* a reader's fetch: its request and response paths around the controller */
+    STREAM_RSP_PIPE = 2, /* a read response: controller to arbiter to reader */
 };
 
 
-/* Cycles of one pass of the array with ideal word sources; 0 or ENOMEM. */
-int pe_timing_cycles(const pe_timing *p, uint64_t *cycles);
+/* Cycles of one pass of the array fed by its traffic through the vault
+ * controller's cycle model; 0 or ENOMEM. */
+int pe_timing_cycles(const tetris_engine *e, const pe_timing *p, const stream_traffic *t,
+                     uint64_t *cycles);
 
-/* The vault's time for one pass's stream traffic (refmodel/stream.c): *body
- * for the requests while the array runs, *flush for the writer's last lines
- * after it; 0 or ENOMEM. */
-int stream_vault_cycles(const tetris_engine *e, const isa_insn *d, const pass_geom *g,
-                        uint64_t *body, uint64_t *flush);
+/* Build one pass's traffic into t (its buffers reused); 0 or ENOMEM. */
+int stream_traffic_build(const tetris_engine *e, const isa_insn *d, const pass_geom *g,
+                         stream_traffic *t);
+void stream_traffic_free(stream_traffic *t);
 
 /* vault_ctrl.c: vault memory with counted accesses; addresses are bytes. */
 int vault_check(tetris_engine *e, uint64_t addr, uint64_t bytes, tetris_error *err);

@@ -446,9 +446,17 @@ static void count_pass(tetris_engine *e, const isa_insn *d, const pass_geom *g)
         v[TETRIS_CNT_VAULT_RD_BIAS] += (uint64_t)d->nm;
 }
 
-/* The array's cycles for pt, from the engine's memo when seen before. */
-static int array_cycles(tetris_engine *e, const pe_timing *pt, uint64_t *cycles)
+/* The pass's cycles: the timing model fed by the pass's traffic; passes
+ * without vault traffic repeat by geometry, so those come from the memo. */
+static int pass_cycles(tetris_engine *e, const isa_insn *d, const pass_geom *g,
+                       const pe_timing *pt, uint64_t *cycles)
 {
+    stream_traffic *tr = &e->traffic;
+    int rc = stream_traffic_build(e, d, g, tr);
+    if (rc)
+        return rc;
+    if (tr->ifmap.nfetch || tr->filter.nfetch || tr->psum_in.nfetch || tr->out.nsend)
+        return pe_timing_cycles(e, pt, tr, cycles);
     uint64_t h = 0xcbf29ce484222325u;
     const unsigned char *k = (const unsigned char *)pt;
     for (size_t i = 0; i < sizeof *pt; i++)
@@ -458,8 +466,7 @@ static int array_cycles(tetris_engine *e, const pe_timing *pt, uint64_t *cycles)
         *cycles = m->cycles;
         return TETRIS_OK;
     }
-    int rc = pe_timing_cycles(pt, cycles);
-    if (!rc)
+    if (!(rc = pe_timing_cycles(e, pt, tr, cycles)))
         *m = (pe_timing_memo){*pt, *cycles, 1};
     return rc;
 }
@@ -492,12 +499,9 @@ int pe_array_pass(tetris_engine *e, const isa_insn *d, uint64_t *cycles, tetris_
                     .u = g.u, .wo = g.wo, .ny = (g.ee - 1) * g.u + g.rr, .setup = PASS_SETUP,
                     .bias = d->psum_in == PIN_BIAS ? d->nm + PASS_BIAS : 0, .lat = PASS_LAT,
                     .tail = PASS_TAIL};
-    uint64_t array, body, flush;
-    if (array_cycles(e, &pt, &array) || stream_vault_cycles(e, d, &g, &body, &flush))
-        return tetris_fail(err, TETRIS_ENOMEM, NULL, 0, "pass", "out of memory");
-    /* the array and the vault work at once; the writer's last lines follow */
-    uint64_t vault = body ? (uint64_t)(pt.setup + pt.bias + pt.lat + pt.tail) + body : 0;
-    *cycles = (array > vault ? array : vault) + flush;
+    if ((rc = pass_cycles(e, d, &g, &pt, cycles)))
+        return tetris_fail(err, rc, NULL, 0, "pass",
+                           rc == TETRIS_ENOMEM ? "out of memory" : "the timing model stalled");
     e->cnt.v[TETRIS_CNT_PASSES]++;
     return TETRIS_OK;
 }

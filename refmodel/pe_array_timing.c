@@ -1,18 +1,24 @@
 /*
- * Cycle model of one pass of tetris_pe_array fed by the pass unit
- * (docs/rtl.md, "tetris_pe"): every PE loads its new ifmap words, computes,
- * then drains its psums, one output column x at a time, without overlap;
- * one in-order ifmap bus multicasts each word to the PEs of its ifmap row
- * and replica and waits until all of them are loading that column; the
- * columns' psum chains drain one at a time in [x][width replica][column]
- * order, one psum per cycle. At x = 0 the filters arrive on their own bus
- * during the first computation. Word sources are taken as ideal (one word
- * per cycle); the vault's share of a pass is added by the caller.
+ * Cycle model of one pass of tetris_pe_array fed by the pass unit and its
+ * word ports (docs/rtl.md, "tetris_pe", "tetris_rdport and tetris_wrport",
+ * "tetris_vault_arb"), cycle by cycle:
  *
- * The steady state repeats per output column, so passes wider than a few
- * columns are simulated over their first columns and extrapolated by the
- * measured period (exact while the period is constant, as it is for equal
- * column work).
+ * - every PE loads its new ifmap words, computes, then drains its psums, one
+ *   output column x at a time, without overlap; at x = 0 the filters arrive
+ *   on their own bus, one word per cycle, during the first computation;
+ * - one in-order ifmap bus multicasts each word to the PEs of its ifmap row
+ *   and replica once all of them are loading that column;
+ * - the columns' psum chains drain one at a time in [x][width replica]
+ *   [column] order, one psum per cycle, each with its psum-in word;
+ * - the readers look words up ahead of the bus (at most TETRIS_PORT_QDEPTH
+ *   words), fetch missing bursts (at most TETRIS_PORT_OUTS outstanding), and
+ *   the writer's sends go out as the psums drain and in the final flush;
+ * - the vault arbiter grants the clients round robin into one register in
+ *   front of the vault controller, whose cycle model (tetris_vault_sched)
+ *   decides when each request is taken and each read answered.
+ *
+ * Which words each port fetches or sends comes from the pass's traffic
+ * (refmodel/stream.c); it does not depend on timing.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,138 +26,305 @@
 #include "engine_internal.h"
 #include "internal.h"
 
-enum { PE_LOAD, PE_COMP, PE_DONE0, PE_DRAIN, PE_IDLE };
+enum { PE_LOAD, PE_COMP, PE_IDLE };
+enum { C_IFMAP, C_FILTER, C_PSUM_IN, C_WRITER, CLIENTS };
+#define WRITER_FIFO 2 /* sends the writer holds for the arbiter */
+#define NOT_YET UINT64_MAX
+#define STALL_LIMIT 1000000 /* cycles without a word moving: the model is stuck */
 
 typedef struct pe_t {
     int a, i, b, jj, y, ca, mb;
     uint64_t macs;
     uint64_t need0, need; /* words to receive at x = 0 and later */
     int st, xx;
-    uint64_t got, left;
+    uint64_t got;
+    uint64_t ready;   /* PE_COMP: first cycle it can drain (NOT_YET: column 0 waits for filters) */
+    uint64_t loaded;  /* column 0: the cycle its ifmap words were in */
+    size_t last_filter; /* its last filter word on the filter bus */
 } pe_t;
 
-typedef struct word_t {
-    int x;     /* output column */
-    int group; /* index into the target lists; -1: an unused row (one cycle) */
-} word_t;
+/* A reader: its lookup pointer over its words and its fetches' arrival. */
+typedef struct reader {
+    size_t look;     /* next word to look up */
+    uint64_t *at;    /* per word: first cycle its data can be used (NOT_YET) */
+    uint64_t *done;  /* per fetch: cycle its data reached the reader (NOT_YET) */
+    size_t issued;   /* fetches requested so far */
+    int outs;        /* fetches outstanding */
+} reader;
 
-/* Cycles of the pass simulated over its first wo output columns. */
-static uint64_t simulate(const pe_timing *p, int wo, pe_t *pes, int npe, const char *used,
-                         const int *tstart, const int *tlist, const int *colstart,
-                         const int *collist)
+typedef struct arb {
+    int pend[CLIENTS];          /* a request waits at the client */
+    size_t what[CLIENTS];       /* its fetch or send index */
+    int last;                   /* client granted last */
+    int reg_valid, reg_client;  /* the registered request toward the vault */
+    size_t reg_what;
+    int rd_client[4 * TETRIS_VAULT_QDEPTH + 64]; /* reads in flight, in order */
+    size_t rd_what[4 * TETRIS_VAULT_QDEPTH + 64];
+    size_t rd_head, rd_n;
+    size_t wfifo[WRITER_FIFO];  /* the writer's sends waiting for the arbiter */
+    size_t w_head, w_n;
+} arb;
+
+#define RD_RING (4 * TETRIS_VAULT_QDEPTH + 64)
+
+typedef struct sim {
+    const tetris_engine *e;
+    const pe_timing *p;
+    const stream_traffic *tr;
+    tetris_vault_sched *vs;
+    uint64_t cap; /* addresses fold into the vault (the pattern is what matters) */
+    reader rd[3];
+    arb ab;
+    uint64_t *farr; /* per filter bus word: the cycle it was on the bus */
+} sim;
+
+static uint64_t later(uint64_t a, uint64_t b)
 {
-    int pool = p->pool, nb = p->nb, ee = p->ee, rr = p->rr, na = p->na;
-    int step = tetris_imin(p->u, p->s);
-    for (int k = 0; k < npe; k++) {
-        pes[k].st = PE_LOAD;
-        pes[k].xx = 0;
-        pes[k].got = 0;
-        pes[k].left = 0;
+    return a > b ? a : b;
+}
+
+static const stream_reader *reader_of(const sim *s, int c)
+{
+    return c == C_IFMAP ? &s->tr->ifmap : c == C_FILTER ? &s->tr->filter : &s->tr->psum_in;
+}
+
+/* The fetch the k-th word of reader c waits for (-1: none). */
+static int32_t word_fetch(const sim *s, int c, size_t k)
+{
+    return c == C_IFMAP ? s->tr->slot[k].fetch : reader_of(s, c)->word[k];
+}
+
+static size_t reader_words(const sim *s, int c)
+{
+    return c == C_IFMAP ? s->tr->nslot : reader_of(s, c)->nwords;
+}
+
+/* One cycle of the vault side: the controller takes the registered request,
+ * answers reads; the arbiter refills the register round robin. */
+static int vault_cycle(sim *s, uint64_t t)
+{
+    arb *a = &s->ab;
+    int op = 0;
+    uint64_t addr = 0;
+    if (a->reg_valid) {
+        if (a->reg_client == C_WRITER) {
+            const stream_send *w = &s->tr->out.send[a->reg_what];
+            op = w->op;
+            addr = w->addr;
+        } else {
+            op = TETRIS_VAULT_RD;
+            addr = reader_of(s, a->reg_client)->addr[a->reg_what];
+        }
     }
+    tetris_vault_step st;
+    if (tetris_vault_sched_step(s->vs, a->reg_valid, op, addr % s->cap, &st))
+        return TETRIS_EINVAL;
+    if (st.taken) {
+        if (a->reg_client != C_WRITER) {
+            size_t k = (a->rd_head + a->rd_n) % RD_RING;
+            a->rd_client[k] = a->reg_client;
+            a->rd_what[k] = a->reg_what;
+            a->rd_n++;
+        }
+        a->reg_valid = 0;
+    }
+    if (st.rsp && a->rd_n) {
+        int c = a->rd_client[a->rd_head];
+        s->rd[c].done[a->rd_what[a->rd_head]] = t + STREAM_RSP_PIPE;
+        s->rd[c].outs--;
+        a->rd_head = (a->rd_head + 1) % RD_RING;
+        a->rd_n--;
+    }
+    if (!a->reg_valid)
+        for (int k = 1; k <= CLIENTS; k++) {
+            int c = (a->last + k) % CLIENTS;
+            if (a->pend[c]) {
+                a->reg_valid = 1;
+                a->reg_client = c;
+                a->reg_what = a->what[c];
+                a->pend[c] = 0;
+                a->last = c;
+                break;
+            }
+        }
+    if (!a->pend[C_WRITER] && a->w_n) {
+        a->pend[C_WRITER] = 1;
+        a->what[C_WRITER] = a->wfifo[a->w_head];
+        a->w_head = (a->w_head + 1) % WRITER_FIFO;
+        a->w_n--;
+    }
+    return TETRIS_OK;
+}
+
+/* One lookup of reader c, at most TETRIS_PORT_QDEPTH words ahead of `used`. */
+static void reader_cycle(sim *s, int c, size_t used, uint64_t t)
+{
+    reader *r = &s->rd[c];
+    if (r->look >= reader_words(s, c) || r->look >= used + TETRIS_PORT_QDEPTH)
+        return;
+    int32_t f = word_fetch(s, c, r->look);
+    if (f >= 0 && (size_t)f == r->issued) { /* a miss: fetch the burst */
+        if (r->outs >= TETRIS_PORT_OUTS || s->ab.pend[c])
+            return;
+        s->ab.pend[c] = 1;
+        s->ab.what[c] = (size_t)f;
+        r->issued++;
+        r->outs++;
+    }
+    r->at[r->look++] = t + (uint64_t)s->p->lat;
+}
+
+/* Can the k-th word of reader c be used in cycle t? */
+static int word_ready(const sim *s, int c, size_t k, uint64_t t)
+{
+    const reader *r = &s->rd[c];
+    if (k >= r->look || r->at[k] > t)
+        return 0;
+    int32_t f = word_fetch(s, c, k);
+    return f < 0 || (r->done[f] != NOT_YET && r->done[f] < t);
+}
+
+/* The filter bus index of word (local filter m, replica a, row i, local
+ * channel c, column k): the bus sends [m][a][i][c][k], and only the last
+ * replica may hold fewer than bc channels. */
+static size_t filter_index(const pe_timing *p, int m, int a, int i, int ca, int c, int k)
+{
+    return (((size_t)m * (size_t)p->rr * (size_t)p->nc + (size_t)a * (size_t)p->bc * (size_t)p->rr +
+             (size_t)i * (size_t)ca + (size_t)c) *
+            (size_t)p->s) +
+           (size_t)k;
+}
+
+/* The cycle after a PE's MACs of column 0, its ifmap words in at t and the
+ * filter words on the bus at farr[]: each MAC waits for its filter word. */
+static uint64_t first_compute(const pe_timing *p, const pe_t *e, uint64_t t, const uint64_t *farr)
+{
+    uint64_t tt = t;
+    for (int ml = 0; ml < e->mb; ml++) {
+        int m = e->b * p->bm + ml;
+        for (int c = 0; c < e->ca; c++)
+            for (int nn = 0; nn < p->nn; nn++)
+                for (int kk = 0; kk < p->s; kk++)
+                    tt = later(tt + 1, farr[filter_index(p, m, e->a, e->i, e->ca, c, kk)] + 1);
+    }
+    return tt + 1;
+}
+
+/* A PE of column 0 whose filter words are all on the bus gets its end cycle. */
+static void settle(const pe_timing *p, pe_t *e, size_t fb, const uint64_t *farr)
+{
+    if (e->ready == NOT_YET && e->last_filter < fb)
+        e->ready = first_compute(p, e, e->loaded, farr);
+}
+
+static int run(sim *s, pe_t *pes, const int *tstart, const int *tlist,
+               const int *colstart, const int *collist, uint64_t *cycles)
+{
+    const pe_timing *p = s->p;
+    const stream_traffic *tr = s->tr;
+    int pool = p->pool, nb = p->nb, ee = p->ee;
     uint64_t t = (uint64_t)(p->setup + p->bias + 1);
-    uint64_t f0 = t + (uint64_t)p->lat;
-    /* the ifmap bus walk [x][ch][n][y][q], generated on the fly */
-    int nch = pool ? p->nm : p->nc;
-    int x = 0, ch = 0, n = 0, yy = 0, q = 0, words_left = 1;
-    /* the drain walk [x][b][jj] */
+    size_t bi = 0, pd = 0, fb = 0; /* ifmap bus slot, drained psums, filter bus word */
     int dx = 0, db = 0, djj = 0;
     uint64_t dcnt = 0;
-    uint64_t avail = t + (uint64_t)p->lat;
-    while (dx < wo) {
-        /* bus: one word per cycle when every target PE loads this column */
-        if (words_left && t >= avail) {
-            int g = used[yy] ? ch * p->ny + yy : -1;
-            int newq = x == 0 ? p->s : step;
-            if (g < 0) {
-                q = newq; /* skipped row: one cycle of the address generator */
-            } else {
-                int ok = 1;
-                for (int k = tstart[g]; k < tstart[g + 1] && ok; k++)
-                    ok = pes[tlist[k]].st == PE_LOAD && pes[tlist[k]].xx == x;
-                if (ok) {
-                    for (int k = tstart[g]; k < tstart[g + 1]; k++) {
+    size_t flush = tr->out.first[tr->out.nwords];
+    uint64_t moved = t; /* the last cycle in which a word moved */
+    int rc;
+    for (;; t++) {
+        /* a model that no longer moves is a bug, not a long pass */
+        if (t - moved > STALL_LIMIT)
+            return TETRIS_EINVAL;
+        if ((rc = vault_cycle(s, t)))
+            return rc;
+        int drained = dx >= p->wo;
+        /* the writer's flush after the last drained psum */
+        if (drained && flush < tr->out.nsend && s->ab.w_n < WRITER_FIFO) {
+            s->ab.wfifo[(s->ab.w_head + s->ab.w_n) % WRITER_FIFO] = flush++;
+            s->ab.w_n++;
+            moved = t;
+        }
+        if (drained && flush == tr->out.nsend && !s->ab.w_n && !s->ab.pend[C_WRITER] &&
+            !(s->ab.reg_valid && s->ab.reg_client == C_WRITER))
+            break;
+        reader_cycle(s, C_IFMAP, bi, t);
+        reader_cycle(s, C_FILTER, fb, t);
+        reader_cycle(s, C_PSUM_IN, pd, t);
+        /* the filter bus, one word per cycle in order */
+        if (fb < tr->filter.nwords && word_ready(s, C_FILTER, fb, t)) {
+            s->farr[fb++] = t;
+            moved = t;
+        }
+        /* bus */
+        if (bi < tr->nslot && word_ready(s, C_IFMAP, bi, t)) {
+            const stream_slot *sl = &tr->slot[bi];
+            int ok = 1;
+            if (sl->group >= 0)
+                for (int k = tstart[sl->group]; k < tstart[sl->group + 1] && ok; k++)
+                    ok = pes[tlist[k]].st == PE_LOAD && pes[tlist[k]].xx == sl->x;
+            if (ok) {
+                if (sl->group >= 0)
+                    for (int k = tstart[sl->group]; k < tstart[sl->group + 1]; k++) {
                         pe_t *e = &pes[tlist[k]];
-                        uint64_t nd = x == 0 ? e->need0 : e->need;
-                        if (++e->got == nd) {
+                        if (++e->got == (sl->x == 0 ? e->need0 : e->need)) {
                             e->st = PE_COMP;
                             e->got = 0;
-                            e->left = e->macs + 1;
-                            if (x == 0 && !pool) {
-                                /* the first MACs wait for their filter words: the
-                                 * filter bus sends [m][a][i][c][k] from f0 */
-                                uint64_t tt = t;
-                                for (int ml = 0; ml < e->mb; ml++) {
-                                    int m = e->b * p->bm + ml;
-                                    for (int c = 0; c < e->ca; c++) {
-                                        uint64_t base = (((uint64_t)m * (uint64_t)na + (uint64_t)e->a) *
-                                                             (uint64_t)rr + (uint64_t)e->i) *
-                                                            (uint64_t)p->bc * (uint64_t)p->s +
-                                                        (uint64_t)c * (uint64_t)p->s;
-                                        for (int nn = 0; nn < p->nn; nn++)
-                                            for (int kk = 0; kk < p->s; kk++) {
-                                                uint64_t arr = f0 + base + (uint64_t)kk;
-                                                tt = tt + 1 > arr + 1 ? tt + 1 : arr + 1;
-                                            }
-                                    }
-                                }
-                                e->left = tt + 1 - t;
+                            if (sl->x == 0 && !pool) {
+                                e->ready = NOT_YET;
+                                e->loaded = t;
+                                settle(p, e, fb, s->farr);
+                            } else {
+                                e->ready = t + e->macs + 1;
                             }
                         }
                     }
-                    q++;
-                }
+                bi++;
+                moved = t;
             }
-            if (q == newq) {
-                q = 0;
-                if (++yy == p->ny) {
-                    yy = 0;
-                    if (++n == p->nn) {
-                        n = 0;
-                        if (++ch == nch) {
-                            ch = 0;
-                            if (++x == wo)
-                                words_left = 0;
+        }
+        /* drain: the column (db, djj) of output column dx, one psum per cycle */
+        if (!drained) {
+            int col = db * ee + djj;
+            int ready = word_ready(s, C_PSUM_IN, pd, t) || !tr->psum_in.nwords;
+            for (int k = colstart[col]; k < colstart[col + 1] && ready; k++) {
+                pe_t *e = &pes[collist[k]];
+                if (e->st == PE_COMP)
+                    settle(p, e, fb, s->farr);
+                ready = e->st == PE_COMP && e->ready <= t && e->xx == dx;
+            }
+            /* the writer takes the psum when it has room for the sends it causes */
+            size_t sends = tr->out.first[pd + 1] - tr->out.first[pd];
+            if (ready && s->ab.w_n + sends <= WRITER_FIFO) {
+                for (size_t k = tr->out.first[pd]; k < tr->out.first[pd + 1]; k++) {
+                    s->ab.wfifo[(s->ab.w_head + s->ab.w_n) % WRITER_FIFO] = k;
+                    s->ab.w_n++;
+                }
+                pd++;
+                moved = t;
+                uint64_t mb = (uint64_t)tetris_imin(p->bm, p->nm - db * p->bm);
+                if (++dcnt == mb * (uint64_t)p->nn) {
+                    dcnt = 0;
+                    for (int k = colstart[col]; k < colstart[col + 1]; k++) {
+                        pe_t *e = &pes[collist[k]];
+                        e->xx++;
+                        e->st = e->xx < p->wo ? PE_LOAD : PE_IDLE;
+                    }
+                    if (++djj == ee) {
+                        djj = 0;
+                        if (++db == nb) {
+                            db = 0;
+                            dx++;
                         }
                     }
                 }
             }
         }
-        /* compute */
-        for (int k = 0; k < npe; k++)
-            if (pes[k].st == PE_COMP && --pes[k].left == 0)
-                pes[k].st = PE_DONE0;
-        /* drain: the column (db, djj) of output column dx */
-        int col = db * ee + djj;
-        int ready = 1;
-        for (int k = colstart[col]; k < colstart[col + 1] && ready; k++)
-            ready = pes[collist[k]].st == PE_DRAIN && pes[collist[k]].xx == dx;
-        if (ready) {
-            uint64_t mb = (uint64_t)tetris_imin(p->bm, p->nm - db * p->bm);
-            if (++dcnt == mb * (uint64_t)p->nn) {
-                dcnt = 0;
-                for (int k = colstart[col]; k < colstart[col + 1]; k++) {
-                    pe_t *e = &pes[collist[k]];
-                    e->xx++;
-                    e->st = e->xx < wo ? PE_LOAD : PE_IDLE;
-                }
-                if (++djj == ee) {
-                    djj = 0;
-                    if (++db == nb) {
-                        db = 0;
-                        dx++;
-                    }
-                }
-            }
-        }
-        for (int k = 0; k < npe; k++)
-            if (pes[k].st == PE_DONE0)
-                pes[k].st = PE_DRAIN;
-        t++;
     }
-    return t + (uint64_t)p->tail;
+    *cycles = t + (uint64_t)p->tail;
+    return TETRIS_OK;
 }
 
-int pe_timing_cycles(const pe_timing *p, uint64_t *cycles)
+int pe_timing_cycles(const tetris_engine *e, const pe_timing *p, const stream_traffic *tr,
+                     uint64_t *cycles)
 {
     int pool = p->pool;
     int npe = p->nb * p->ee * p->na * p->rr;
@@ -159,14 +332,28 @@ int pe_timing_cycles(const pe_timing *p, uint64_t *cycles)
     int ngroups = nch * p->ny;
     int ncols = p->nb * p->ee;
     int step = tetris_imin(p->u, p->s);
+    sim s = {.e = e, .p = p, .tr = tr, .ab = {.last = CLIENTS - 1}};
+    s.cap = e->der.vault_capacity < (1ull << 32) ? e->der.vault_capacity : (1ull << 32);
     pe_t *pes = calloc((size_t)npe, sizeof *pes);
     int *tstart = calloc((size_t)ngroups + 1, sizeof *tstart);
     int *colstart = calloc((size_t)ncols + 1, sizeof *colstart);
     int *collist = calloc((size_t)npe, sizeof *collist);
-    char *used = calloc((size_t)p->ny, 1);
+    int *fill = calloc((size_t)ncols, sizeof *fill);
     int *tlist = NULL;
     int rc = TETRIS_ENOMEM;
-    if (!pes || !tstart || !colstart || !collist || !used)
+    for (int c = 0; c < 3; c++) {
+        int cl = c == 0 ? C_IFMAP : c == 1 ? C_FILTER : C_PSUM_IN;
+        size_t nw = reader_words(&s, cl), nf = reader_of(&s, cl)->nfetch;
+        s.rd[cl].at = malloc((nw ? nw : 1) * sizeof *s.rd[cl].at);
+        s.rd[cl].done = malloc((nf ? nf : 1) * sizeof *s.rd[cl].done);
+        if (!s.rd[cl].at || !s.rd[cl].done)
+            goto out;
+        for (size_t k = 0; k < nf; k++)
+            s.rd[cl].done[k] = NOT_YET;
+    }
+    s.farr = malloc((tr->filter.nwords ? tr->filter.nwords : 1) * sizeof *s.farr);
+    if (!s.farr || !pes || !tstart || !colstart || !collist || !fill ||
+        tetris_vault_sched_create(&e->cfg, &s.vs))
         goto out;
     int k = 0;
     for (int b = 0; b < p->nb; b++) {
@@ -175,70 +362,57 @@ int pe_timing_cycles(const pe_timing *p, uint64_t *cycles)
             for (int a = 0; a < p->na; a++) {
                 int ca = pool ? 1 : tetris_imin(p->bc, p->nc - a * p->bc);
                 for (int i = 0; i < p->rr; i++, k++) {
-                    pe_t *e = &pes[k];
-                    e->a = a;
-                    e->i = i;
-                    e->b = b;
-                    e->jj = jj;
-                    e->y = jj * p->u + i;
-                    used[e->y] = 1;
-                    e->ca = ca;
-                    e->mb = mb;
                     int chs = pool ? mb : ca;
-                    e->macs = (uint64_t)(pool ? mb : mb * ca) * (uint64_t)p->nn * (uint64_t)p->s;
-                    e->need0 = (uint64_t)chs * (uint64_t)p->nn * (uint64_t)p->s;
-                    e->need = (uint64_t)chs * (uint64_t)p->nn * (uint64_t)step;
+                    pes[k] = (pe_t){.a = a, .i = i, .b = b, .jj = jj, .y = jj * p->u + i,
+                                    .ca = ca, .mb = mb,
+                                    .macs = (uint64_t)(pool ? mb : mb * ca) * (uint64_t)p->nn *
+                                            (uint64_t)p->s,
+                                    .need0 = (uint64_t)chs * (uint64_t)p->nn * (uint64_t)p->s,
+                                    .need = (uint64_t)chs * (uint64_t)p->nn * (uint64_t)step,
+                                    .st = PE_LOAD,
+                                    .last_filter = pool ? 0
+                                                        : filter_index(p, b * p->bm + mb - 1, a,
+                                                                       i, ca, ca - 1, p->s - 1)};
                     colstart[b * p->ee + jj + 1]++;
                 }
             }
     }
     /* targets of bus word (ch, y): the PEs of row y and of replica ch / bcr */
     size_t nt = 0;
-    for (int g = 0; g < ngroups; g++) {
-        int ch = g / p->ny, y = g % p->ny, rep = ch / bcr;
-        for (k = 0; k < npe; k++)
-            if (pes[k].y == y && (pool ? pes[k].b : pes[k].a) == rep)
-                nt++;
-        tstart[g + 1] = (int)nt;
-    }
-    tlist = calloc(nt ? nt : 1, sizeof *tlist);
-    if (!tlist)
-        goto out;
-    nt = 0;
-    for (int g = 0; g < ngroups; g++) {
-        int ch = g / p->ny, y = g % p->ny, rep = ch / bcr;
-        for (k = 0; k < npe; k++)
-            if (pes[k].y == y && (pool ? pes[k].b : pes[k].a) == rep)
-                tlist[nt++] = k;
+    for (int pass = 0; pass < 2; pass++) {
+        nt = 0;
+        for (int g = 0; g < ngroups; g++) {
+            int ch = g / p->ny, y = g % p->ny, rep = ch / bcr;
+            for (k = 0; k < npe; k++)
+                if (pes[k].y == y && (pool ? pes[k].b : pes[k].a) == rep) {
+                    if (pass)
+                        tlist[nt] = k;
+                    nt++;
+                }
+            tstart[g + 1] = (int)nt;
+        }
+        if (!pass && !(tlist = calloc(nt ? nt : 1, sizeof *tlist)))
+            goto out;
     }
     for (int c = 0; c < ncols; c++)
         colstart[c + 1] += colstart[c];
-    {
-        int *fill = calloc((size_t)ncols, sizeof *fill);
-        if (!fill)
-            goto out;
-        for (k = 0; k < npe; k++) {
-            int c = pes[k].b * p->ee + pes[k].jj;
-            collist[colstart[c] + fill[c]++] = k;
-        }
-        free(fill);
+    for (k = 0; k < npe; k++) {
+        int c = pes[k].b * p->ee + pes[k].jj;
+        collist[colstart[c] + fill[c]++] = k;
     }
-    /* columns 0 and 1 differ from the rest (filters, the first load); from
-     * the third on, each column adds the same period */
-    if (p->wo <= 4) {
-        *cycles = simulate(p, p->wo, pes, npe, used, tstart, tlist, colstart, collist);
-    } else {
-        uint64_t t3 = simulate(p, 3, pes, npe, used, tstart, tlist, colstart, collist);
-        uint64_t t4 = simulate(p, 4, pes, npe, used, tstart, tlist, colstart, collist);
-        *cycles = t4 + (uint64_t)(p->wo - 4) * (t4 - t3);
-    }
-    rc = TETRIS_OK;
+    rc = run(&s, pes, tstart, tlist, colstart, collist, cycles);
 out:
-    free(used);
+    for (int c = 0; c < 3; c++) {
+        free(s.rd[c].at);
+        free(s.rd[c].done);
+    }
+    tetris_vault_sched_destroy(s.vs);
+    free(s.farr);
     free(pes);
     free(tstart);
     free(tlist);
     free(colstart);
     free(collist);
+    free(fill);
     return rc;
 }

@@ -2,19 +2,20 @@
  * Sequencer model (tetris_seq): fetches, decodes and executes the program in
  * order, and keeps the RTL's timeline (docs/rtl.md, "tetris_seq"). An
  * instruction burst is fetched when the program counter leaves the buffered
- * one; SET, SYNC and END retire once no unit is busy; LOAD and STORE go to
- * the DMA, PASS to the pass unit, each dispatched when its unit is idle, so a
- * unit's work overlaps the fetches and the other unit's. An instruction's
- * own cycles (insn_cycles) are its unit's time from dispatch to idle; the
- * cycles counter is the whole run, start to END.
+ * one; every instruction waits until no unit is busy (the engine's
+ * exe_ready), then SET, SYNC and END retire and LOAD, STORE (the DMA) and
+ * PASS (the pass unit) are dispatched; a unit's work overlaps only the
+ * fetches of the instructions after it. An instruction's own cycles
+ * (insn_cycles) are its unit's time from dispatch to idle; the cycles
+ * counter is the whole run, start to END.
  */
 #include "engine_internal.h"
 #include "internal.h"
 
-/* The timeline: the cycle the sequencer is in and each unit's first idle cycle. */
+/* The timeline: the cycle the sequencer is in and the units' first idle cycle. */
 typedef struct seq_clock {
     uint64_t t;
-    uint64_t dma_free, pass_free;
+    uint64_t free;
     uint64_t fetch;  /* cycles from entering S_FETCH for a new burst to S_EXEC */
     int64_t burst;   /* the buffered instruction burst, -1: none */
 } seq_clock;
@@ -35,14 +36,14 @@ static void fetch(seq_clock *k, const tetris_engine *e, size_t pc)
 /* S_EXEC of a SET, SYNC or END: it retires when no unit is busy. */
 static void retire_when_idle(seq_clock *k)
 {
-    k->t = later(k->t, later(k->dma_free, k->pass_free)) + 1;
+    k->t = later(k->t, k->free) + 1;
 }
 
-/* S_EXEC of a LOAD, STORE or PASS: exe_valid, then dispatch when the unit is idle. */
-static void dispatch(seq_clock *k, uint64_t *unit_free, uint64_t cycles)
+/* S_EXEC of a LOAD, STORE or PASS: exe_valid, then dispatch when no unit is busy. */
+static void dispatch(seq_clock *k, uint64_t cycles)
 {
-    uint64_t d = later(k->t + 1, *unit_free);
-    *unit_free = d + cycles;
+    uint64_t d = later(k->t + 1, k->free);
+    k->free = d + cycles;
     k->t = d + 1;
 }
 
@@ -69,15 +70,15 @@ int seq_run(tetris_engine *e, const tetris_program *p, tetris_error *err)
             break;
         case OP_LOAD:
             if (!(rc = gbuf_load(e, &d, &cycles, err)))
-                dispatch(&k, &k.dma_free, cycles);
+                dispatch(&k, cycles);
             break;
         case OP_STORE:
             if (!(rc = gbuf_store(e, &d, &cycles, err)))
-                dispatch(&k, &k.dma_free, cycles);
+                dispatch(&k, cycles);
             break;
         case OP_PASS:
             if (!(rc = pe_array_pass(e, &d, &cycles, err)))
-                dispatch(&k, &k.pass_free, cycles);
+                dispatch(&k, cycles);
             break;
         default: /* OP_SYNC, OP_END */
             retire_when_idle(&k);

@@ -916,6 +916,8 @@ uint32_t tetris_gbuf_addr(const tetris_gbuf_geom *g, int bank, int bank_row, int
 #define TETRIS_PORT_DMA_LINES 4
 /** Vault fetches a stream reader (tetris_rdport) keeps outstanding per source. */
 #define TETRIS_PORT_OUTS 4
+/** Words a stream reader (tetris_rdport) looks up ahead of its responses. */
+#define TETRIS_PORT_QDEPTH 32
 
 /**
  * Vault lines (bursts) a stream word reader keeps: the rows a pass walks
