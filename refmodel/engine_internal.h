@@ -187,7 +187,7 @@ typedef struct pass_geom {
  * between units, measured in co-simulation with the unit at rest.
  */
 enum {
-    SEQ_FETCH_PIPE = 2,  /* tetris_seq: fetch_valid, then the arbiter, before the controller */
+    SEQ_FETCH_PIPE = 3,  /* tetris_seq: fetch_valid, the arbiter, the response back, to S_EXEC */
     DMA_LOAD_PIPE = 12,  /* LOAD: rdport, dma and wrport stages after the first vault read */
     DMA_STORE_PIPE = 10, /* STORE: GBUF read, output stage, writer flush to idle */
     PASS_SETUP = 3,      /* pass unit: dispatch to its first stream request */
