@@ -42,6 +42,7 @@ void tetris_engine_destroy(tetris_engine *e)
     free(e->ofm_writer);
     free(e->insn_cycles);
     stream_traffic_free(&e->traffic);
+    tetris_vault_sched_destroy(e->vs);
     free(e);
 }
 

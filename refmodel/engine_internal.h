@@ -165,6 +165,9 @@ struct tetris_engine {
     size_t insn_cycles_n;  /* instructions tracked */
     pe_timing_memo memo[PE_TIMING_MEMO]; /* by a hash of the key */
     stream_traffic traffic;              /* the current pass's, reused */
+    tetris_vault_sched *vs;  /* the vault controller's cycle model over the run (NULL: none yet) */
+    uint64_t vs_t;           /* the run's cycle vs has reached */
+    uint64_t dispatch_t;     /* the run's cycle the current LOAD, STORE or PASS starts */
 };
 
 /* Pass geometry derived from the layer registers and the instruction. */
@@ -199,9 +202,10 @@ enum {
 
 
 /* Cycles of one pass of the array fed by its traffic through the vault
- * controller's cycle model; 0 or ENOMEM. */
+ * controller's cycle model vs, which it advances; 0, ENOMEM, or EINVAL when
+ * the model stalls (a bug). */
 int pe_timing_cycles(const tetris_engine *e, const pe_timing *p, const stream_traffic *t,
-                     uint64_t *cycles);
+                     tetris_vault_sched *vs, uint64_t *cycles);
 
 /* Build one pass's traffic into t (its buffers reused); 0 or ENOMEM. */
 int stream_traffic_build(const tetris_engine *e, const isa_insn *d, const pass_geom *g,

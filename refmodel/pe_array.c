@@ -455,8 +455,18 @@ static int pass_cycles(tetris_engine *e, const isa_insn *d, const pass_geom *g,
     int rc = stream_traffic_build(e, d, g, tr);
     if (rc)
         return rc;
-    if (tr->ifmap.nfetch || tr->filter.nfetch || tr->psum_in.nfetch || tr->out.nsend)
-        return pe_timing_cycles(e, pt, tr, cycles);
+    if (tr->ifmap.nfetch || tr->filter.nfetch || tr->psum_in.nfetch || tr->out.nsend) {
+        /* the controller has worked off what it could since the last pass */
+        if (!e->vs && (rc = tetris_vault_sched_create(&e->cfg, &e->vs)))
+            return rc;
+        tetris_vault_step st;
+        for (; e->vs_t < e->dispatch_t && !tetris_vault_sched_idle(e->vs); e->vs_t++)
+            tetris_vault_sched_step(e->vs, 0, 0, 0, &st);
+        if ((rc = pe_timing_cycles(e, pt, tr, e->vs, cycles)))
+            return rc;
+        e->vs_t = e->dispatch_t + *cycles;
+        return TETRIS_OK;
+    }
     uint64_t h = 0xcbf29ce484222325u;
     const unsigned char *k = (const unsigned char *)pt;
     for (size_t i = 0; i < sizeof *pt; i++)
@@ -466,8 +476,13 @@ static int pass_cycles(tetris_engine *e, const isa_insn *d, const pass_geom *g,
         *cycles = m->cycles;
         return TETRIS_OK;
     }
-    if (!(rc = pe_timing_cycles(e, pt, tr, cycles)))
+    /* no vault traffic: a controller of its own, which stays idle */
+    tetris_vault_sched *vs;
+    if ((rc = tetris_vault_sched_create(&e->cfg, &vs)))
+        return rc;
+    if (!(rc = pe_timing_cycles(e, pt, tr, vs, cycles)))
         *m = (pe_timing_memo){*pt, *cycles, 1};
+    tetris_vault_sched_destroy(vs);
     return rc;
 }
 

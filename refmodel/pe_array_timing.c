@@ -15,7 +15,9 @@
  *   the writer's sends go out as the psums drain and in the final flush;
  * - the vault arbiter grants the clients round robin into one register in
  *   front of the vault controller, whose cycle model (tetris_vault_sched)
- *   decides when each request is taken and each read answered.
+ *   decides when each request is taken and each read answered; the
+ *   controller is the engine's, so requests an earlier pass left queued
+ *   (its last writes) are still ahead of this pass's.
  *
  * Which words each port fetches or sends comes from the pass's traffic
  * (refmodel/stream.c); it does not depend on timing.
@@ -324,7 +326,7 @@ static int run(sim *s, pe_t *pes, const int *tstart, const int *tlist,
 }
 
 int pe_timing_cycles(const tetris_engine *e, const pe_timing *p, const stream_traffic *tr,
-                     uint64_t *cycles)
+                     tetris_vault_sched *vs, uint64_t *cycles)
 {
     int pool = p->pool;
     int npe = p->nb * p->ee * p->na * p->rr;
@@ -332,7 +334,7 @@ int pe_timing_cycles(const tetris_engine *e, const pe_timing *p, const stream_tr
     int ngroups = nch * p->ny;
     int ncols = p->nb * p->ee;
     int step = tetris_imin(p->u, p->s);
-    sim s = {.e = e, .p = p, .tr = tr, .ab = {.last = CLIENTS - 1}};
+    sim s = {.e = e, .p = p, .tr = tr, .vs = vs, .ab = {.last = CLIENTS - 1}};
     s.cap = e->der.vault_capacity < (1ull << 32) ? e->der.vault_capacity : (1ull << 32);
     pe_t *pes = calloc((size_t)npe, sizeof *pes);
     int *tstart = calloc((size_t)ngroups + 1, sizeof *tstart);
@@ -352,8 +354,7 @@ int pe_timing_cycles(const tetris_engine *e, const pe_timing *p, const stream_tr
             s.rd[cl].done[k] = NOT_YET;
     }
     s.farr = malloc((tr->filter.nwords ? tr->filter.nwords : 1) * sizeof *s.farr);
-    if (!s.farr || !pes || !tstart || !colstart || !collist || !fill ||
-        tetris_vault_sched_create(&e->cfg, &s.vs))
+    if (!s.farr || !pes || !tstart || !colstart || !collist || !fill)
         goto out;
     int k = 0;
     for (int b = 0; b < p->nb; b++) {
@@ -406,7 +407,6 @@ out:
         free(s.rd[c].at);
         free(s.rd[c].done);
     }
-    tetris_vault_sched_destroy(s.vs);
     free(s.farr);
     free(pes);
     free(tstart);

@@ -39,10 +39,16 @@ static void retire_when_idle(seq_clock *k)
     k->t = later(k->t, k->free) + 1;
 }
 
-/* S_EXEC of a LOAD, STORE or PASS: exe_valid, then dispatch when no unit is busy. */
-static void dispatch(seq_clock *k, uint64_t cycles)
+/* S_EXEC of a LOAD, STORE or PASS: exe_valid, then dispatch when no unit
+ * is busy; the cycle it is dispatched in. */
+static uint64_t dispatch_cycle(const seq_clock *k)
 {
-    uint64_t d = later(k->t + 1, k->free);
+    return later(k->t + 1, k->free);
+}
+
+/* The unit takes the instruction in cycle d and works for `cycles`. */
+static void dispatch(seq_clock *k, uint64_t d, uint64_t cycles)
+{
     k->free = d + cycles;
     k->t = d + 1;
 }
@@ -53,6 +59,10 @@ int seq_run(tetris_engine *e, const tetris_program *p, tetris_error *err)
      * arbiter takes it, the controller reads, the data reach S_WAIT */
     seq_clock k = {.t = 1, .burst = -1, .fetch = SEQ_FETCH_PIPE + vault_read_latency(e)};
     uint64_t start = e->cnt.v[TETRIS_CNT_CYCLES];
+    /* the vault controller starts the run idle */
+    tetris_vault_sched_destroy(e->vs);
+    e->vs = NULL;
+    e->vs_t = 0;
     for (size_t pc = 0; pc < p->n; pc++) {
         isa_insn d;
         if (isa_decode(&p->insn[pc], &d))
@@ -63,6 +73,7 @@ int seq_run(tetris_engine *e, const tetris_program *p, tetris_error *err)
         int rc = TETRIS_OK;
         e->pc = pc;
         fetch(&k, e, pc);
+        e->dispatch_t = dispatch_cycle(&k);
         switch (d.op) {
         case OP_SET:
             e->reg[d.reg] = d.value;
@@ -70,15 +81,15 @@ int seq_run(tetris_engine *e, const tetris_program *p, tetris_error *err)
             break;
         case OP_LOAD:
             if (!(rc = gbuf_load(e, &d, &cycles, err)))
-                dispatch(&k, cycles);
+                dispatch(&k, e->dispatch_t, cycles);
             break;
         case OP_STORE:
             if (!(rc = gbuf_store(e, &d, &cycles, err)))
-                dispatch(&k, cycles);
+                dispatch(&k, e->dispatch_t, cycles);
             break;
         case OP_PASS:
             if (!(rc = pe_array_pass(e, &d, &cycles, err)))
-                dispatch(&k, cycles);
+                dispatch(&k, e->dispatch_t, cycles);
             break;
         default: /* OP_SYNC, OP_END */
             retire_when_idle(&k);
