@@ -37,6 +37,37 @@ rtl_ok() {
          END { exit !(n > 0 && bad == 0) }' "$1"
 }
 
+# make check-long (--long): a run with unknowns randomised, and AlexNet's
+# conv layers at full size on t16 and eyeriss, bit-exact, counters equal,
+# cycles within the bound. At about 25 k simulated cycles per second the
+# AlexNet runs take 40 to 50 minutes per configuration.
+if [ "${1:-}" = "--long" ]; then
+    # unknowns randomised (--x-assign/--x-initial unique) with two seeds
+    for seed in 3 11; do
+        "$TETRIS" cosim --config "$small" --net alexnet_small --layers conv3,pool5,fc1 \
+            --x-unique --seed "$seed" --cache "$cache" >"$tmp/out" 2>"$tmp/err"
+        cat "$tmp/out"
+        if rtl_ok "$tmp/out" bound; then
+            pass "cosim --x-unique --seed $seed: bit-exact, counters equal, cycles within 5 %"
+        else
+            fail "cosim --x-unique --seed $seed"
+        fi
+    done
+    for cfg in t16 eyeriss; do
+        "$TETRIS" cosim --config "$srcdir/examples/configs/$cfg.yaml" --net alexnet \
+            --layers conv1,conv2,conv3,conv4,conv5 --cache "$cache" >"$tmp/out" 2>"$tmp/err"
+        cat "$tmp/out"
+        if rtl_ok "$tmp/out" bound; then
+            pass "cosim $cfg alexnet conv1-conv5: bit-exact, counters equal, cycles within 5 %"
+        else
+            fail "cosim $cfg alexnet conv1-conv5"
+        fi
+    done
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+    exit
+fi
+
 # 1. bad input (a bad layer name, option or value, a missing network, a layer
 # that does not fit the vault, a fault outside the array): one line, exit 2,
 # nothing built
