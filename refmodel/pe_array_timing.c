@@ -31,6 +31,9 @@
 enum { PE_LOAD, PE_COMP, PE_IDLE };
 enum { C_IFMAP, C_FILTER, C_PSUM_IN, C_WRITER, CLIENTS };
 #define WRITER_FIFO 2 /* sends the writer holds for the arbiter */
+/* reads in flight: the controller's queue, its reads awaiting data, the
+ * arbiter's register, with room to spare */
+#define RD_RING (4 * TETRIS_VAULT_QDEPTH + 64)
 #define NOT_YET UINT64_MAX
 #define STALL_LIMIT 1000000 /* cycles without a word moving: the model is stuck */
 
@@ -60,17 +63,14 @@ typedef struct arb {
     int last;                   /* client granted last */
     int reg_valid, reg_client;  /* the registered request toward the vault */
     size_t reg_what;
-    int rd_client[4 * TETRIS_VAULT_QDEPTH + 64]; /* reads in flight, in order */
-    size_t rd_what[4 * TETRIS_VAULT_QDEPTH + 64];
+    int rd_client[RD_RING];     /* reads in flight, in order */
+    size_t rd_what[RD_RING];
     size_t rd_head, rd_n;
     size_t wfifo[WRITER_FIFO];  /* the writer's sends waiting for the arbiter */
     size_t w_head, w_n;
 } arb;
 
-#define RD_RING (4 * TETRIS_VAULT_QDEPTH + 64)
-
 typedef struct sim {
-    const tetris_engine *e;
     const pe_timing *p;
     const stream_traffic *tr;
     tetris_vault_sched *vs;
@@ -334,7 +334,7 @@ int pe_timing_cycles(const tetris_engine *e, const pe_timing *p, const stream_tr
     int ngroups = nch * p->ny;
     int ncols = p->nb * p->ee;
     int step = tetris_imin(p->u, p->s);
-    sim s = {.e = e, .p = p, .tr = tr, .vs = vs, .ab = {.last = CLIENTS - 1}};
+    sim s = {.p = p, .tr = tr, .vs = vs, .ab = {.last = CLIENTS - 1}};
     s.cap = e->der.vault_capacity < (1ull << 32) ? e->der.vault_capacity : (1ull << 32);
     pe_t *pes = calloc((size_t)npe, sizeof *pes);
     int *tstart = calloc((size_t)ngroups + 1, sizeof *tstart);
