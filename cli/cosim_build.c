@@ -26,6 +26,25 @@
 
 extern char **environ;
 
+/*
+ * The Verilator options that shape the simulator (the build folder, the
+ * sources and -j come on top); they are part of the cache key. With --build,
+ * Verilator's makefile compiles the per-cycle ("fast") code with OPT_FAST,
+ * the run-once ("slow") code with OPT_SLOW and its runtime library with -Os,
+ * each after -CFLAGS, so an -O in -CFLAGS reaches only the slow code; the
+ * levels go to make instead:
+ * - OPT_FAST=-O1: at -Os and -O2, GCC's time grows faster than the size of
+ *   a function, and the t16 engine has sequential functions of ~9000 lines
+ *   (one file took 4 min and 0.9 GB); -O1 compiles each in seconds and
+ *   simulates as fast (t16: 17 CPU-minutes of build down to 4, cycles/s the
+ *   same within the noise; `make bench` measures it).
+ * - OPT_SLOW=-O0: initialisation and trace set-up run once.
+ * --trace-fst stays although it is about a third of the build: --trace and
+ * +trace must work on the cached simulator without a second build.
+ */
+static const char *const build_opts[] = {"-O3", "--trace-fst", "-Wno-fatal", "-MAKEFLAGS", "OPT_FAST=-O1",
+                                         "-MAKEFLAGS", "OPT_SLOW=-O0"};
+
 /* The testbench files the simulator is built from, relative to the tb folder. */
 static const char *const tb_files[] = {"cosim/sc_main.cpp", "cosim/tetris_cosim_top.v", "dram_device.h",
                                        "bytes.h"};
@@ -170,7 +189,7 @@ static int verilate(const cosim_options *o, const char *dir, const char *tb, con
         cli_path(top, sizeof top, "%s/cosim/tetris_cosim_top.v", tb) ||
         cli_path(main_cpp, sizeof main_cpp, "%s/cosim/sc_main.cpp", tb) ||
         cli_path(incdir, sizeof incdir, "-I%s", rtl) ||
-        cli_path(cflags, sizeof cflags, "%s %s -O2 -I%s -I%s -I%s", TETRIS_SYSTEMC_CXXSTD,
+        cli_path(cflags, sizeof cflags, "%s %s -I%s -I%s -I%s", TETRIS_SYSTEMC_CXXSTD,
                  TETRIS_SYSTEMC_CFLAGS, inc, tb, rtl) ||
         cli_path(ldflags, sizeof ldflags, "%s/libtetris.so -Wl,-rpath,%s %s", lib, lib,
                  TETRIS_SYSTEMC_LIBS))
@@ -178,7 +197,7 @@ static int verilate(const cosim_options *o, const char *dir, const char *tb, con
     /* every generated module: Verilator picks the ones the top instantiates */
     size_t nb;
     const tetris_gen_block *blocks = tetris_gen_blocks(&nb);
-    char **argv = calloc(nb + 40, sizeof *argv);
+    char **argv = calloc(nb + 40 + sizeof build_opts / sizeof build_opts[0], sizeof *argv);
     char (*files)[CLI_PATH_MAX] = calloc(nb, sizeof *files);
     if (!argv || !files) {
         free(argv);
@@ -192,9 +211,8 @@ static int verilate(const cosim_options *o, const char *dir, const char *tb, con
     argv[k++] = "--build";
     argv[k++] = "-j";
     argv[k++] = "2";
-    argv[k++] = "-O3";
-    argv[k++] = "--trace-fst";
-    argv[k++] = "-Wno-fatal";
+    for (size_t i = 0; i < sizeof build_opts / sizeof build_opts[0]; i++)
+        argv[k++] = (char *)build_opts[i];
     if (o->x_unique) {
         argv[k++] = "--x-assign";
         argv[k++] = "unique";
@@ -253,6 +271,11 @@ int cosim_build(const tetris_config *cfg, const cosim_options *o, char *sim, siz
     snprintf(text, sizeof text, "%016" PRIx64 " %s %s %d %d,%d", tetris_config_hash(cfg),
              tetris_version(), TETRIS_VERILATOR, o->x_unique, o->fault_row, o->fault_col);
     hash_text(text, &h);
+    hash_text(TETRIS_SYSTEMC_CXXSTD " " TETRIS_SYSTEMC_CFLAGS " " TETRIS_SYSTEMC_LIBS, &h);
+    for (size_t i = 0; i < sizeof build_opts / sizeof build_opts[0]; i++) {
+        hash_text(" ", &h);
+        hash_text(build_opts[i], &h);
+    }
     for (size_t i = 0; i < sizeof tb_files / sizeof tb_files[0]; i++) {
         char path[CLI_PATH_MAX];
         if (cli_path(path, sizeof path, "%s/%s", tb, tb_files[i]))
