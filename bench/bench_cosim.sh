@@ -40,7 +40,7 @@ now() { date +%s.%N; }
 run() {
     t0=$(now)
     "$TETRIS" cosim --config "$srcdir/examples/configs/$1.yaml" --net "$srcdir/examples/nets/$net.yaml" \
-        --layers "$layer" --bound 1000 --cache "$tmp/cache" --quiet >"$tmp/out" 2>"$tmp/err"
+        --layers "$layer" --cache "$tmp/cache" --quiet >"$tmp/out" 2>"$tmp/err"
     st=$?
     t1=$(now)
     if [ "$st" -ne 0 ]; then
