@@ -863,7 +863,8 @@ int tetris_vault_sched_idle(const tetris_vault_sched *s);
  * Run one engine cycle. valid/op/addr are the request offered on the port
  * this cycle (op enum tetris_vault_op, addr burst-aligned and inside the
  * vault); it is taken when a queue entry is free. Returns 0, or EINVAL (state
- * unchanged) for a request the controller would reject.
+ * unchanged) for a request the controller would reject, checked in the cycles
+ * it could be taken (the RTL looks at a request only when req_ready is high).
  */
 int tetris_vault_sched_step(tetris_vault_sched *s, int valid, int op, uint64_t addr,
                             tetris_vault_step *st);
