@@ -214,6 +214,13 @@ void stream_traffic_free(stream_traffic *t);
 
 /* vault_ctrl.c: vault memory with counted accesses; addresses are bytes. */
 int vault_check(tetris_engine *e, uint64_t addr, uint64_t bytes, tetris_error *err);
+/* The bytes the controller can address: the vault, at most its 32-bit
+ * request address. Timing runs fold addresses into it (the bank and row
+ * pattern is what matters). */
+static inline uint64_t vault_span(const tetris_engine *e)
+{
+    return e->der.vault_capacity < (1ull << 32) ? e->der.vault_capacity : (1ull << 32);
+}
 /* Cycles tetris_vault_ctrl (its cycle model, tetris_vault_sched) takes for n
  * requests of one op to consecutive bursts from addr, offered back to back
  * to an idle controller: from the first taken to the last completed (reads:

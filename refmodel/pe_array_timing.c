@@ -74,7 +74,7 @@ typedef struct sim {
     const pe_timing *p;
     const stream_traffic *tr;
     tetris_vault_sched *vs;
-    uint64_t cap; /* addresses fold into the vault (the pattern is what matters) */
+    uint64_t cap; /* vault_span(): addresses fold into it */
     reader rd[3];
     arb ab;
     uint64_t *farr; /* per filter bus word: the cycle it was on the bus */
@@ -335,7 +335,7 @@ int pe_timing_cycles(const tetris_engine *e, const pe_timing *p, const stream_tr
     int ncols = p->nb * p->ee;
     int step = tetris_imin(p->u, p->s);
     sim s = {.p = p, .tr = tr, .vs = vs, .ab = {.last = CLIENTS - 1}};
-    s.cap = e->der.vault_capacity < (1ull << 32) ? e->der.vault_capacity : (1ull << 32);
+    s.cap = vault_span(e);
     pe_t *pes = calloc((size_t)npe, sizeof *pes);
     int *tstart = calloc((size_t)ngroups + 1, sizeof *tstart);
     int *colstart = calloc((size_t)ncols + 1, sizeof *colstart);

@@ -25,8 +25,7 @@ uint64_t vault_run_cycles(const tetris_engine *e, int op, uint64_t addr, uint64_
     if (!n || tetris_vault_sched_create(&e->cfg, &s))
         return 0;
     uint64_t burst = (uint64_t)e->cfg.dram_burst_bytes;
-    /* the bank and row pattern is what matters: fold into the vault */
-    uint64_t cap = e->der.vault_capacity < (1ull << 32) ? e->der.vault_capacity : (1ull << 32);
+    uint64_t cap = vault_span(e);
     uint64_t a = addr / burst * burst % cap, sent = 0, done = 0, rsp = 0, last = 0;
     tetris_vault_step st;
     while (done < n || rsp < (op == TETRIS_VAULT_RD ? n : 0)) {
