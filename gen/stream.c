@@ -349,9 +349,10 @@ static void psum_walk(FILE *out, const char *prefix)
              "    wire [31:0] `_n = z16(l_n0) + z16(`n);\n"
              "    wire [31:0] `_m = z16(l_m0) + z16(`mb) + z16(`m);\n"
              "    wire [31:0] `_e = e0 + z16(`jj);\n"
-             "    wire [31:0] `_goff = (((`_n - z16(wp_n0)) * z16(wp_nm) + `_m - z16(wp_m0)) * r_ho\n"
-             "                         + `_e) * r_wo + z16(`x);\n"
-             "    wire [31:0] `_vidx = ((`_n * r_m_total + m_base + `_m) * r_ho + `_e) * r_wo + z16(`x);\n"
+             "    // psums are channel-last, [n][ho][wo][m], in the GBUF block and the vault\n"
+             "    wire [31:0] `_goff = (((`_n - z16(wp_n0)) * r_ho + `_e) * r_wo + z16(`x)) * z16(wp_nm)\n"
+             "                         + `_m - z16(wp_m0);\n"
+             "    wire [31:0] `_pidx = ((`_n * r_ho + `_e) * r_wo + z16(`x)) * r_m_total + m_base + `_m;\n"
              "    always @(posedge clk)\n"
              "        if (!rst_n || st == ST_SETUP) begin\n"
              "            `_issued <= 1'b0;\n"
@@ -405,7 +406,7 @@ static void psum_in(FILE *out)
             "    assign pr_src = st == ST_BIAS || pin == PIN_VAULT ? 2'd2 : 2'd1;\n"
             "    assign pr_wide = 1'b1;\n"
             "    assign pr_addr = st == ST_BIAS ? bias_addr\n"
-            "                   : pin == PIN_GBUF ? p_goff << 2 : r_psum_base + (p_vidx << 2);\n"
+            "                   : pin == PIN_GBUF ? p_goff << 2 : r_psum_base + (p_pidx << 2);\n"
             "    assign pr_tag = st == ST_BIAS ? {{(TW-16){1'b0}}, bq} : {TW{1'b0}};\n"
             "    wire b_take = st == ST_BIAS && ps_valid;\n"
             "    always @(posedge clk) begin\n"
@@ -434,7 +435,9 @@ static void psum_out(FILE *out)
           "    wire o_go = pw_valid && pw_ready;\n",
           out);
     psum_walk(out, "o");
-    fputs("    wire final_out = pout == POUT_FINAL;\n"
+    fputs("    // ofmaps are [n][m][ho][wo]\n"
+          "    wire [31:0] o_vidx = ((o_n * r_m_total + m_base + o_m) * r_ho + o_e) * r_wo + z16(ox);\n"
+          "    wire final_out = pout == POUT_FINAL;\n"
           "    assign os_valid = final_out && o_valid;\n"
           "    assign os_data = o_data;\n"
           "    assign o_ready = final_out ? os_ready : pw_ready;\n"
@@ -445,7 +448,7 @@ static void psum_out(FILE *out)
           "    assign pw_wide = !final_out;\n"
           "    assign pw_addr = pout == POUT_GBUF ? o_goff << 2\n"
           "                   : final_out ? r_ofm_base + (o_vidx << 1)\n"
-          "                   : r_psum_base + (o_vidx << 2);\n"
+          "                   : r_psum_base + (o_pidx << 2);\n"
           "    // psums leave at ACC bits, stored sign-extended to 32 (tetris_wrap)\n"
           "    assign pw_data = final_out ? {{16{oo_data[15]}}, oo_data}\n"
           "                   : {{(33-ACC){o_data[ACC-1]}}, o_data[ACC-2:0]};\n\n",

@@ -221,11 +221,17 @@ static inline uint64_t vault_span(const tetris_engine *e)
 {
     return e->der.vault_capacity < (1ull << 32) ? e->der.vault_capacity : (1ull << 32);
 }
-/* Cycles tetris_vault_ctrl (its cycle model, tetris_vault_sched) takes for n
- * requests of one op to consecutive bursts from addr, offered back to back
- * to an idle controller: from the first taken to the last completed (reads:
- * to the last response). */
-uint64_t vault_run_cycles(const tetris_engine *e, int op, uint64_t addr, uint64_t n);
+/* A walk over the vault: nseg segments of seg bytes, the first at addr, each
+ * stride bytes after the one before. */
+typedef struct vault_segs {
+    uint64_t addr, seg, stride, nseg;
+} vault_segs;
+/* Cycles tetris_vault_ctrl (its cycle model, tetris_vault_sched) takes for
+ * requests of one op to the bursts of a walk, each burst once (a burst two
+ * neighbouring segments share is requested once, as the word ports' lines
+ * do), offered back to back to an idle controller: from the first taken to
+ * the last completed (reads: to the last response). */
+uint64_t vault_run_cycles(const tetris_engine *e, int op, const vault_segs *w);
 /* Cycles from an isolated read's request to its response (idle controller). */
 uint64_t vault_read_latency(const tetris_engine *e);
 
@@ -295,9 +301,15 @@ static inline uint64_t ofmap_index(const tetris_engine *e, int n, int m, int y, 
     return (((uint64_t)n * r[REG_MT] + mm) * r[REG_HO] + (uint64_t)y) * r[REG_WO] + (uint64_t)x;
 }
 
+/* The psum spill area is channel-last, [n][ho][wo][m]: the psums one array
+ * column drains for one output column x (consecutive m) share vault bursts,
+ * so spills and accumulate requests go out a burst at a time. */
 static inline uint64_t vault_psum_addr(const tetris_engine *e, int n, int m, int y, int x)
 {
-    return e->reg[REG_PSUM] + 4 * ofmap_index(e, n, m, y, x);
+    const uint32_t *r = e->reg;
+    uint64_t mm = (uint64_t)r[REG_GROUP] * r[REG_MG] + (uint64_t)m;
+    return r[REG_PSUM] +
+           4 * ((((uint64_t)n * r[REG_HO] + (uint64_t)y) * r[REG_WO] + (uint64_t)x) * r[REG_MT] + mm);
 }
 
 static inline uint64_t vault_ofmap_addr(const tetris_engine *e, int n, int m, int y, int x)

@@ -54,7 +54,7 @@ int64_t gbuf_psum_off(const tetris_engine *e, int n, int m, int y, int x)
     const uint32_t *r = e->reg;
     if (!w->valid || w->group != (int)r[REG_GROUP] || !in(n, w->n0, w->nn) || !in(m, w->m0, w->nm))
         return -1;
-    return 4 * ((((int64_t)(n - w->n0) * w->nm + (m - w->m0)) * r[REG_HO] + y) * r[REG_WO] + x);
+    return 4 * ((((int64_t)(n - w->n0) * r[REG_HO] + y) * r[REG_WO] + x) * w->nm + (m - w->m0));
 }
 
 /* Checks that every vault address of a window lies inside the vault: the
@@ -68,29 +68,41 @@ static int window_in_vault(tetris_engine *e, uint64_t first, uint64_t last, unsi
 
 /*
  * Cycles of a LOAD or STORE in tetris_dma, dispatch to idle: it moves one
- * word per cycle, unless the vault serves the block's bursts (contiguous from
- * addr) more slowly; a LOAD also waits for its first vault read.
+ * word per cycle, unless the vault serves the walk's bursts more slowly; a
+ * LOAD also waits for its first vault read.
  */
-static uint64_t dma_cycles(const tetris_engine *e, int op, uint64_t addr, uint64_t words,
-                           uint64_t bytes)
+static uint64_t dma_cycles(const tetris_engine *e, int op, const vault_segs *w, uint64_t words)
 {
-    uint64_t burst = (uint64_t)e->cfg.dram_burst_bytes;
-    uint64_t vault = vault_run_cycles(e, op, addr, (bytes + burst - 1) / burst);
+    uint64_t vault = vault_run_cycles(e, op, w);
     if (op == TETRIS_VAULT_RD) {
-        uint64_t w = words + vault_read_latency(e);
-        return (w > vault ? w : vault) + DMA_LOAD_PIPE;
+        uint64_t t = words + vault_read_latency(e);
+        return (t > vault ? t : vault) + DMA_LOAD_PIPE;
     }
     return (words > vault ? words : vault) + DMA_STORE_PIPE;
 }
 
-/* The vault address of a LOAD's first element. */
-static uint64_t first_addr(const tetris_engine *e, const isa_insn *d)
+/* The vault walk of a LOAD or STORE block: its contiguous segments, in the
+ * DMA's order. */
+static vault_segs block_segs(const tetris_engine *e, int kind, int final, const isa_insn *d)
 {
-    if (d->kind == KIND_IFMAP)
-        return vault_ifmap_addr(e, d->n0, d->c0, 0, 0);
-    if (d->kind == KIND_FILTER)
-        return vault_filter_addr(e, d->m0, d->c0, 0, 0);
-    return vault_psum_addr(e, d->n0, d->m0, 0, 0);
+    const uint32_t *r = e->reg;
+    uint64_t howo = (uint64_t)r[REG_HO] * r[REG_WO];
+    if (kind == KIND_IFMAP) { /* [n][c][hi][wi]: the channels of one image */
+        uint64_t plane = 2ull * r[REG_HI] * r[REG_WI];
+        return (vault_segs){vault_ifmap_addr(e, d->n0, d->c0, 0, 0), plane * (uint64_t)d->nc,
+                            plane * r[REG_CT], (uint64_t)d->nn};
+    }
+    if (kind == KIND_FILTER) { /* [m][c/g][r][s]: the channels of one filter */
+        uint64_t plane = 2ull * r[REG_R] * r[REG_S];
+        return (vault_segs){vault_filter_addr(e, d->m0, d->c0, 0, 0), plane * (uint64_t)d->nc,
+                            plane * r[REG_CG], (uint64_t)d->nm};
+    }
+    if (final) /* ofmaps [n][m][ho][wo]: the channels of one image */
+        return (vault_segs){vault_ofmap_addr(e, d->n0, d->m0, 0, 0), 2 * howo * (uint64_t)d->nm,
+                            2 * howo * r[REG_MT], (uint64_t)d->nn};
+    /* psums [n][ho][wo][m]: the channels of one position */
+    return (vault_segs){vault_psum_addr(e, d->n0, d->m0, 0, 0), 4ull * (uint64_t)d->nm,
+                        4ull * r[REG_MT], (uint64_t)d->nn * howo};
 }
 
 int gbuf_load(tetris_engine *e, const isa_insn *d, uint64_t *cycles, tetris_error *err)
@@ -147,14 +159,16 @@ int gbuf_load(tetris_engine *e, const isa_insn *d, uint64_t *cycles, tetris_erro
                                                   wo - 1), 4, err)))
             return rc;
         for (int n = d->n0; n < d->n0 + d->nn; n++)
-            for (int m = d->m0; m < d->m0 + d->nm; m++)
-                memcpy(e->gbuf + gbuf_psum_off(e, n, m, 0, 0), e->vault + vault_psum_addr(e, n, m, 0, 0),
-                       4 * (size_t)ho * (size_t)wo);
+            for (int y = 0; y < ho; y++)
+                for (int x = 0; x < wo; x++)
+                    memcpy(e->gbuf + gbuf_psum_off(e, n, d->m0, y, x),
+                           e->vault + vault_psum_addr(e, n, d->m0, y, x), 4 * (size_t)d->nm);
         words = bytes / 4;
         e->cnt.v[TETRIS_CNT_VAULT_RD_PSUM] += words;
         e->cnt.v[TETRIS_CNT_GBUF_WR_PSUM] += words;
     }
-    *cycles = dma_cycles(e, TETRIS_VAULT_RD, first_addr(e, d), words, bytes);
+    vault_segs walk = block_segs(e, d->kind, 0, d);
+    *cycles = dma_cycles(e, TETRIS_VAULT_RD, &walk, words);
     return TETRIS_OK;
 }
 
@@ -175,30 +189,30 @@ int gbuf_store(tetris_engine *e, const isa_insn *d, uint64_t *cycles, tetris_err
     int rc = window_in_vault(e, first, last, esz, err);
     if (rc)
         return rc;
-    uint64_t words = 0;
+    /* the DMA walks the vault side in order: ofmaps by plane, psums by position */
+    uint64_t howo = (uint64_t)ho * (uint64_t)wo, per = (uint64_t)d->nm * howo;
     for (int n = d->n0; n < d->n0 + d->nn; n++)
-        for (int m = d->m0; m < d->m0 + d->nm; m++) {
-            const uint8_t *src = e->gbuf + gbuf_psum_off(e, n, m, 0, 0);
-            uint8_t *dst = e->vault + (final ? vault_ofmap_addr(e, n, m, 0, 0)
-                                             : vault_psum_addr(e, n, m, 0, 0));
-            if (final)
-                note_ofmap_write(e, ofmap_index(e, n, m, 0, 0), (uint64_t)ho * (uint64_t)wo);
-            for (int i = 0; i < ho * wo; i++, words++) {
-                int32_t v = ld32(src + 4 * i);
-                if (final)
-                    st16(dst + 2 * i, engine_out_stage(e, (uint32_t)v));
-                else if (d->mode == POUT_VAULT_ACC)
-                    vault_acc32(e, (uint64_t)(dst - e->vault) + 4 * (uint64_t)i, v);
-                else
-                    st32(dst + 4 * i, v);
+        for (uint64_t i = 0; i < per; i++) {
+            int m = d->m0 + (int)(final ? i / howo : i % (uint64_t)d->nm);
+            int yx = (int)(final ? i % howo : i / (uint64_t)d->nm), y = yx / wo, x = yx % wo;
+            int32_t v = ld32(e->gbuf + gbuf_psum_off(e, n, m, y, x));
+            if (final) {
+                st16(e->vault + vault_ofmap_addr(e, n, m, y, x), engine_out_stage(e, (uint32_t)v));
+                note_ofmap_write(e, ofmap_index(e, n, m, y, x), 1);
+            } else if (d->mode == POUT_VAULT_ACC) {
+                vault_acc32(e, vault_psum_addr(e, n, m, y, x), v);
+            } else {
+                st32(e->vault + vault_psum_addr(e, n, m, y, x), v);
             }
         }
+    uint64_t words = (uint64_t)d->nn * per;
     e->cnt.v[TETRIS_CNT_GBUF_RD_PSUM] += words;
     e->cnt.v[final ? TETRIS_CNT_VAULT_WR_OFMAP
                    : d->mode == POUT_VAULT_ACC ? TETRIS_CNT_VAULT_ACC_PSUM
                                                : TETRIS_CNT_VAULT_WR_PSUM] += words;
+    vault_segs walk = block_segs(e, KIND_PSUM, final, d);
     *cycles = dma_cycles(e, final ? TETRIS_VAULT_WR
                                   : d->mode == POUT_VAULT_ACC ? TETRIS_VAULT_ACC : TETRIS_VAULT_WR,
-                         first, words, words * esz);
+                         &walk, words);
     return TETRIS_OK;
 }

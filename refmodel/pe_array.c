@@ -290,25 +290,31 @@ int16_t engine_out_stage(const tetris_engine *e, uint32_t acc)
 }
 
 /* Where a psum row (n, m, ofmap row y, all wo columns) lives: GBUF or vault
- * bytes, bounds-checked once for the whole row. */
+ * bytes from *p, *step bytes apart (psums are channel-last, int16 ofmaps
+ * row-major), bounds-checked once for the whole row. */
 static int psum_row(tetris_engine *e, int in_gbuf, int final, int n, int m, int y, uint8_t **p,
-                    tetris_error *err)
+                    size_t *step, tetris_error *err)
 {
     int wo = (int)e->reg[REG_WO];
-    *p = NULL; /* set on every path: callers read it only when rc is 0 */
+    *p = NULL; /* set on every path: callers read them only when rc is 0 */
+    *step = 0;
     if (in_gbuf) {
         int64_t off = gbuf_psum_off(e, n, m, y, 0);
         if (off < 0)
             return tetris_fail(err, TETRIS_EINVAL, NULL, 0, "pass",
                                "psum m%d n%d not resident in the GBUF", m, n);
         *p = e->gbuf + off;
+        *step = (size_t)(gbuf_psum_off(e, n, m, y, 1) - off);
         return TETRIS_OK;
     }
     uint64_t a = final ? vault_ofmap_addr(e, n, m, y, 0) : vault_psum_addr(e, n, m, y, 0);
+    uint64_t last = final ? vault_ofmap_addr(e, n, m, y, wo - 1) : vault_psum_addr(e, n, m, y, wo - 1);
     *p = e->vault + a;
+    *step = final ? 2 : (size_t)(vault_psum_addr(e, n, m, y, 1) - a);
     if (final) /* callers with final set write the row */
         note_ofmap_write(e, ofmap_index(e, n, m, y, 0), (uint64_t)wo);
-    return vault_check(e, a, (uint64_t)wo * (final ? 2u : 4u), err);
+    int rc = vault_check(e, a, final ? 2u : 4u, err);
+    return rc ? rc : vault_check(e, last, final ? 2u : 4u, err);
 }
 
 /* Column-top psums of one row from the pass's psum source. */
@@ -318,11 +324,12 @@ static int psum_in(tetris_engine *e, const isa_insn *d, int m, int n, int y, uin
     int wo = (int)e->reg[REG_WO];
     if (d->psum_in == PIN_GBUF || d->psum_in == PIN_VAULT) {
         uint8_t *p;
-        int rc = psum_row(e, d->psum_in == PIN_GBUF, 0, n, m, y, &p, err);
+        size_t step;
+        int rc = psum_row(e, d->psum_in == PIN_GBUF, 0, n, m, y, &p, &step, err);
         if (rc)
             return rc;
         for (int x = 0; x < wo; x++)
-            acc[x] = (uint32_t)ld32(p + 4 * x);
+            acc[x] = (uint32_t)ld32(p + step * (size_t)x);
         return TETRIS_OK;
     }
     uint32_t v = d->psum_in == PIN_BIAS        ? (uint32_t)ld32(e->vault + vault_bias_addr(e, m))
@@ -341,20 +348,23 @@ static int psum_out(tetris_engine *e, const isa_insn *d, int m, int n, int y, co
     int wo = (int)e->reg[REG_WO];
     int final = d->psum_out == POUT_FINAL;
     uint8_t *p;
-    int rc = psum_row(e, d->psum_out == POUT_GBUF, final, n, m, y, &p, err);
+    size_t step;
+    int rc = psum_row(e, d->psum_out == POUT_GBUF, final, n, m, y, &p, &step, err);
     if (rc)
         return rc;
     /* locals: the byte stores below may alias the engine state */
     const tetris_arith ar = e->arith;
     if (final) {
         for (int x = 0; x < wo; x++)
-            st16(p + 2 * x, engine_out_stage(e, acc[x]));
+            st16(p + step * (size_t)x, engine_out_stage(e, acc[x]));
     } else if (d->psum_out == POUT_VAULT_ACC) {
-        for (int x = 0; x < wo; x++)
-            st32(p + 4 * x, tetris_acc_add(&ar, ld32(p + 4 * x), tetris_wrap(&ar, acc[x])));
+        for (int x = 0; x < wo; x++) {
+            uint8_t *q = p + step * (size_t)x;
+            st32(q, tetris_acc_add(&ar, ld32(q), tetris_wrap(&ar, acc[x])));
+        }
     } else {
         for (int x = 0; x < wo; x++)
-            st32(p + 4 * x, tetris_wrap(&ar, acc[x]));
+            st32(p + step * (size_t)x, tetris_wrap(&ar, acc[x]));
     }
     return TETRIS_OK;
 }

@@ -526,7 +526,7 @@ typedef struct tetris_vault_layout {
     uint64_t ifmap;  /**< int16 [n][c][hi][wi] */
     uint64_t filter; /**< int16 [m][c/g][r][s] */
     uint64_t bias;   /**< int32 [m] */
-    uint64_t psum;   /**< int32 [n][m][ho][wo] spill area */
+    uint64_t psum;   /**< int32 [n][ho][wo][m] spill area (channel-last) */
     uint64_t ofmap;  /**< int16 [n][m][ho][wo] */
     uint64_t end;    /**< first byte past the layer's data */
 } tetris_vault_layout;

@@ -166,7 +166,7 @@ static int write_params(const tetris_config *cfg, const char *dir, const tetris_
     fprintf(f, "`define TETRIS_V_PSUM_ADDR %" PRIu64 "\n", lay->psum);
     fprintf(f, "`define TETRIS_V_OFMAP_ADDR %" PRIu64 "\n", lay->ofmap);
     fprintf(f, "`define TETRIS_V_END_ADDR %" PRIu64 "\n", lay->end);
-    fprintf(f, "// ofmap (int16) and psum (int32) shape [n][m][ho][wo]\n");
+    fprintf(f, "// ofmap (int16) [n][m][ho][wo] and psum (int32) [n][ho][wo][m] sizes\n");
     fprintf(f, "`define TETRIS_V_OFMAP_N %d\n", job->batch);
     fprintf(f, "`define TETRIS_V_OFMAP_M %d\n", l->m);
     fprintf(f, "`define TETRIS_V_OFMAP_H %d\n", l->ho);
@@ -507,9 +507,11 @@ static const char tb_body[] =
     "                         e % `TETRIS_V_OFMAP_W, `TETRIS_V_OFMAP_ADDR + 2 * e);\n"
     "            end else if (addr >= `TETRIS_V_PSUM_ADDR && addr < `TETRIS_V_OFMAP_ADDR) begin\n"
     "                e = (addr - `TETRIS_V_PSUM_ADDR) / 4;\n"
+    "                // channel-last, [n][ho][wo][m]\n"
     "                $display(\"      psum spill element n=%0d m=%0d y=%0d x=%0d (int32 at byte %0d)\",\n"
-    "                         e / (`TETRIS_V_OFMAP_M * hw), e / hw % `TETRIS_V_OFMAP_M, e % hw / `TETRIS_V_OFMAP_W,\n"
-    "                         e % `TETRIS_V_OFMAP_W, `TETRIS_V_PSUM_ADDR + 4 * e);\n"
+    "                         e / (`TETRIS_V_OFMAP_M * hw), e % `TETRIS_V_OFMAP_M,\n"
+    "                         e / (`TETRIS_V_OFMAP_M * `TETRIS_V_OFMAP_W) % `TETRIS_V_OFMAP_H,\n"
+    "                         e / `TETRIS_V_OFMAP_M % `TETRIS_V_OFMAP_W, `TETRIS_V_PSUM_ADDR + 4 * e);\n"
     "            end\n"
     "        end\n"
     "    endtask\n"

@@ -413,8 +413,9 @@ Outcome run_pass(Bench &b, uint64_t &s, const tetris_config &cfg, const tetris_a
                     for (int n = 0; n < p.nn; n++) {
                         uint64_t mm = static_cast<uint64_t>(p.m0 + rb * p.bm + m);
                         uint64_t e = static_cast<uint64_t>(p.fw * p.cols + jj);
-                        uint64_t at = p.psum + 4 * (((static_cast<uint64_t>(p.n0 + n) * p.M + mm) * p.ho + e) *
-                                                        p.wo + static_cast<uint64_t>(x));
+                        // the psum area is channel-last, [n][ho][wo][m] (docs/isa.md)
+                        uint64_t at = p.psum + 4 * (((static_cast<uint64_t>(p.n0 + n) * p.ho + e) * p.wo +
+                                                     static_cast<uint64_t>(x)) * p.M + mm);
                         int32_t in = p.pin == PIN_ZERO ? zero
                                      : p.pin == PIN_BIAS ? ld32(pre + p.bias + 4 * mm)
                                                          : ld32(pre + at);

@@ -334,9 +334,10 @@ module tetris_stream #(
     wire [31:0] p_n = z16(l_n0) + z16(pn);
     wire [31:0] p_m = z16(l_m0) + z16(pmb) + z16(pm);
     wire [31:0] p_e = e0 + z16(pjj);
-    wire [31:0] p_goff = (((p_n - z16(wp_n0)) * z16(wp_nm) + p_m - z16(wp_m0)) * r_ho
-                         + p_e) * r_wo + z16(px);
-    wire [31:0] p_vidx = ((p_n * r_m_total + m_base + p_m) * r_ho + p_e) * r_wo + z16(px);
+    // psums are channel-last, [n][ho][wo][m], in the GBUF block and the vault
+    wire [31:0] p_goff = (((p_n - z16(wp_n0)) * r_ho + p_e) * r_wo + z16(px)) * z16(wp_nm)
+                         + p_m - z16(wp_m0);
+    wire [31:0] p_pidx = ((p_n * r_ho + p_e) * r_wo + z16(px)) * r_m_total + m_base + p_m;
     always @(posedge clk)
         if (!rst_n || st == ST_SETUP) begin
             p_issued <= 1'b0;
@@ -380,7 +381,7 @@ module tetris_stream #(
     assign pr_src = st == ST_BIAS || pin == PIN_VAULT ? 2'd2 : 2'd1;
     assign pr_wide = 1'b1;
     assign pr_addr = st == ST_BIAS ? bias_addr
-                   : pin == PIN_GBUF ? p_goff << 2 : r_psum_base + (p_vidx << 2);
+                   : pin == PIN_GBUF ? p_goff << 2 : r_psum_base + (p_pidx << 2);
     assign pr_tag = st == ST_BIAS ? {{(TW-16){1'b0}}, bq} : {TW{1'b0}};
     wire b_take = st == ST_BIAS && ps_valid;
     always @(posedge clk) begin
@@ -410,9 +411,10 @@ module tetris_stream #(
     wire [31:0] o_n = z16(l_n0) + z16(on);
     wire [31:0] o_m = z16(l_m0) + z16(omb) + z16(om);
     wire [31:0] o_e = e0 + z16(ojj);
-    wire [31:0] o_goff = (((o_n - z16(wp_n0)) * z16(wp_nm) + o_m - z16(wp_m0)) * r_ho
-                         + o_e) * r_wo + z16(ox);
-    wire [31:0] o_vidx = ((o_n * r_m_total + m_base + o_m) * r_ho + o_e) * r_wo + z16(ox);
+    // psums are channel-last, [n][ho][wo][m], in the GBUF block and the vault
+    wire [31:0] o_goff = (((o_n - z16(wp_n0)) * r_ho + o_e) * r_wo + z16(ox)) * z16(wp_nm)
+                         + o_m - z16(wp_m0);
+    wire [31:0] o_pidx = ((o_n * r_ho + o_e) * r_wo + z16(ox)) * r_m_total + m_base + o_m;
     always @(posedge clk)
         if (!rst_n || st == ST_SETUP) begin
             o_issued <= 1'b0;
@@ -442,6 +444,8 @@ module tetris_stream #(
                 end
             end
         end
+    // ofmaps are [n][m][ho][wo]
+    wire [31:0] o_vidx = ((o_n * r_m_total + m_base + o_m) * r_ho + o_e) * r_wo + z16(ox);
     wire final_out = pout == POUT_FINAL;
     assign os_valid = final_out && o_valid;
     assign os_data = o_data;
@@ -453,7 +457,7 @@ module tetris_stream #(
     assign pw_wide = !final_out;
     assign pw_addr = pout == POUT_GBUF ? o_goff << 2
                    : final_out ? r_ofm_base + (o_vidx << 1)
-                   : r_psum_base + (o_vidx << 2);
+                   : r_psum_base + (o_pidx << 2);
     // psums leave at ACC bits, stored sign-extended to 32 (tetris_wrap)
     assign pw_data = final_out ? {{16{oo_data[15]}}, oo_data}
                    : {{(33-ACC){o_data[ACC-1]}}, o_data[ACC-2:0]};

@@ -89,25 +89,31 @@ module tetris_dma #(
     reg [15:0] l_c0, l_nc, l_m0, l_nm, l_n0, l_nn;
 
     // The walk: segments (o1 < O1, o2 < O2) of L contiguous elements of E
-    // bytes; element (o1, o2, i) is vault element ((o1 + S1)*T1 + S2 + o2)*P + i
-    // and the k-th of the walk, at GBUF byte E*k.
+    // bytes; element (o1, o2, i) is vault element ((o1 + S1)*T1 + S2 + o2)*P
+    // + S3 + i and the k-th of the walk, at GBUF byte E*k (a final STORE reads
+    // the channel-last block transposed, at ((o1*ho*wo + i)*nm + o2)*4).
     //   LOAD ifmap:  o1 = n, o2 = c, L = P = hi*wi
     //   LOAD filter: o1 = m, L = nc*r*s, P = r*s (the channels are contiguous)
-    //   LOAD psum:   o1 = n, L = nm*ho*wo, P = ho*wo
-    //   STORE:       o1 = n, o2 = m, L = P = ho*wo
+    //   psums (LOAD, STORE write or accumulate), [n][ho][wo][m]:
+    //                o1 = n, o2 = y*wo + x, L = nm, T1 = ho*wo, P = m_total
+    //   STORE final, ofmaps [n][m][ho][wo]: o1 = n, o2 = m, L = P = ho*wo
     wire [31:0] m_base = r_group * r_m_group;  // first channel of the group
     wire [31:0] c_base = r_group * r_c_group;
     wire [31:0] plane_i = r_hi * r_wi, plane_f = r_r * r_s, plane_o = r_ho * r_wo;
     wire ld_i = !l_store && kind == K_IFMAP;
     wire ld_f = !l_store && kind == K_FILTER;
     wire ld_p = !l_store && kind == K_PSUM;
+    wire fin = l_store && mode == M_FINAL;
+    wire pw = ld_p || (l_store && !fin);  // a psum walk
     wire [31:0] O1 = ld_f ? z16(l_nm) : z16(l_nn);
-    wire [31:0] O2 = ld_i ? z16(l_nc) : l_store ? z16(l_nm) : 32'd1;
-    wire [31:0] P = ld_i ? plane_i : ld_f ? plane_f : plane_o;
-    wire [31:0] L = ld_f ? z16(l_nc) * plane_f : ld_p ? z16(l_nm) * plane_o : P;
+    wire [31:0] O2 = ld_i ? z16(l_nc) : ld_f ? 32'd1 : pw ? plane_o : z16(l_nm);
+    wire [31:0] P = ld_i ? plane_i : ld_f ? plane_f : pw ? r_m_total : plane_o;
+    wire [31:0] L = ld_f ? z16(l_nc) * plane_f : pw ? z16(l_nm) : P;
     wire [31:0] S1 = ld_f ? m_base + z16(l_m0) : z16(l_n0);
-    wire [31:0] T1 = ld_i ? r_c_total : ld_f ? r_c_group : r_m_total;
-    wire [31:0] S2 = ld_i ? c_base + z16(l_c0) : ld_f ? z16(l_c0) : m_base + z16(l_m0);
+    wire [31:0] T1 = ld_i ? r_c_total : ld_f ? r_c_group : pw ? plane_o : r_m_total;
+    wire [31:0] S2 = ld_i ? c_base + z16(l_c0) : ld_f ? z16(l_c0)
+                   : pw ? 32'd0 : m_base + z16(l_m0);
+    wire [31:0] S3 = pw ? m_base + z16(l_m0) : 32'd0;
     // element bytes on the vault side: int16 ifmaps, filters and ofmaps
     wire wide_v = ld_p || (l_store && mode != M_FINAL);
     wire [31:0] vbase = ld_i ? r_ifm_base : ld_f ? r_fil_base
@@ -117,7 +123,7 @@ module tetris_dma #(
     wire r_go = dr_valid && dr_ready;
     reg        r_done;
     reg [31:0] ro1, ro2, ri, rk;
-    wire [31:0] r_vidx = ((ro1 + S1) * T1 + S2 + ro2) * P + ri;
+    wire [31:0] r_vidx = ((ro1 + S1) * T1 + S2 + ro2) * P + S3 + ri;
     wire [31:0] r_vaddr = vbase + (wide_v ? r_vidx << 2 : r_vidx << 1);
     always @(posedge clk)
         if (!rst_n || (st == ST_IDLE && start)) begin
@@ -139,7 +145,8 @@ module tetris_dma #(
     assign dr_valid = st == ST_RUN && !r_done;
     assign dr_src = l_store ? 2'd1 : 2'd2;
     assign dr_wide = l_store || ld_p;
-    assign dr_addr = l_store ? rk << 2 : r_vaddr;
+    wire [31:0] r_gfin = (ro1 * plane_o + ri) * z16(l_nm) + ro2;
+    assign dr_addr = l_store ? (fin ? r_gfin : rk) << 2 : r_vaddr;
     assign dr_tag = {TW{1'b0}};
 
     // ---- write side: the GBUF from byte 0 (LOAD) or vault segments (STORE),
@@ -147,7 +154,7 @@ module tetris_dma #(
     wire w_go = dw_valid && dw_ready;
     reg        w_done;
     reg [31:0] wo1, wo2, wi, wk;
-    wire [31:0] w_vidx = ((wo1 + S1) * T1 + S2 + wo2) * P + wi;
+    wire [31:0] w_vidx = ((wo1 + S1) * T1 + S2 + wo2) * P + S3 + wi;
     wire [31:0] w_vaddr = vbase + (wide_v ? w_vidx << 2 : w_vidx << 1);
     always @(posedge clk)
         if (!rst_n || (st == ST_IDLE && start)) begin
@@ -166,7 +173,6 @@ module tetris_dma #(
                 end
             end
         end
-    wire fin = l_store && mode == M_FINAL;
     assign os_valid = fin && ds_valid;
     assign os_data = ds_data;
     assign ds_ready = fin ? os_ready : dw_ready;
