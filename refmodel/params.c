@@ -53,7 +53,7 @@ static const tetris_param table[] = {
     ROW("rf.ifmap_words", INT, rf_ifmap_words, 12, 1, 4096, NULL, "words", "RF_IFMAP_WORDS",
         "ifmap scratchpad per PE"),
     ROW("rf.psum_words", INT, rf_psum_words, 20, 1, 4096, NULL, "acc words", "RF_PSUM_WORDS",
-        "psum scratchpad per PE, accumulator-wide words"),
+        "psum scratchpad per PE, accumulator-wide words, in each of its two banks"),
     ROW("gbuf.bytes", INT, gbuf_bytes, 133032, GBUF_BYTES_MIN, 1 << 30, NULL, "bytes",
         "GBUF_BYTES", "global buffer capacity"),
     ROW("gbuf.banks", INT, gbuf_banks, 4, 1, 64, NULL, "", "GBUF_BANKS", "global buffer banks"),

@@ -3,9 +3,11 @@
  * word ports (docs/rtl.md, "tetris_pe", "tetris_rdport and tetris_wrport",
  * "tetris_vault_arb"), cycle by cycle:
  *
- * - every PE loads its new ifmap words, computes, then drains its psums, one
- *   output column x at a time, without overlap; at x = 0 the filters arrive
- *   on their own bus, one word per cycle, during the first computation;
+ * - every PE loads its new ifmap words and computes, one output column x at
+ *   a time, into psum bank x mod 2; column x drains from its bank while
+ *   column x+1 loads and computes, and column x+2's computation waits until
+ *   it has drained; at x = 0 the filters arrive on their own bus, one word
+ *   per cycle, during the first computation;
  * - one in-order ifmap bus multicasts each word to the PEs of its ifmap row
  *   and replica once all of them are loading that column;
  * - the columns' psum chains drain one at a time in [x][width replica]
@@ -28,7 +30,7 @@
 #include "engine_internal.h"
 #include "internal.h"
 
-enum { PE_LOAD, PE_COMP, PE_IDLE };
+enum { PE_LOAD, PE_COMP };
 enum { C_IFMAP, C_FILTER, C_PSUM_IN, C_WRITER, CLIENTS };
 #define WRITER_FIFO 2 /* sends the writer holds for the arbiter */
 /* reads in flight: the controller's queue, its reads awaiting data, the
@@ -41,10 +43,13 @@ typedef struct pe_t {
     int a, i, b, jj, y, ca, mb;
     uint64_t macs;
     uint64_t need0, need; /* words to receive at x = 0 and later */
-    int st, xx;
+    int st, xx;       /* PE_LOAD or PE_COMP, of column xx */
+    int dn;           /* its columns drained */
+    int bankwait;     /* PE_COMP: waits for column xx-2 to drain (ready NOT_YET) */
     uint64_t got;
-    uint64_t ready;   /* PE_COMP: first cycle it can drain (NOT_YET: column 0 waits for filters) */
-    uint64_t loaded;  /* column 0: the cycle its ifmap words were in */
+    uint64_t ready;   /* PE_COMP: first cycle it can drain and load column xx+1
+                         (NOT_YET: column 0 waits for filters, or bankwait) */
+    uint64_t loaded;  /* the cycle its ifmap words of column xx were in */
     size_t last_filter; /* its last filter word on the filter bus */
 } pe_t;
 
@@ -215,8 +220,19 @@ static uint64_t first_compute(const pe_timing *p, const pe_t *e, uint64_t t, con
 /* A PE of column 0 whose filter words are all on the bus gets its end cycle. */
 static void settle(const pe_timing *p, pe_t *e, size_t fb, const uint64_t *farr)
 {
-    if (e->ready == NOT_YET && e->last_filter < fb)
+    if (e->xx == 0 && e->ready == NOT_YET && e->last_filter < fb)
         e->ready = first_compute(p, e, e->loaded, farr);
+}
+
+/* A PE whose column xx has computed loads column xx+1 (its drain is the
+ * other side's business). */
+static void advance(const pe_timing *p, pe_t *e, uint64_t t)
+{
+    if (e->st == PE_COMP && e->ready != NOT_YET && e->ready <= t && e->xx + 1 < p->wo) {
+        e->xx++;
+        e->st = PE_LOAD;
+        e->got = 0;
+    }
 }
 
 static int run(sim *s, pe_t *pes, const int *tstart, const int *tlist,
@@ -261,8 +277,11 @@ static int run(sim *s, pe_t *pes, const int *tstart, const int *tlist,
             const stream_slot *sl = &tr->slot[bi];
             int ok = 1;
             if (sl->group >= 0)
-                for (int k = tstart[sl->group]; k < tstart[sl->group + 1] && ok; k++)
-                    ok = pes[tlist[k]].st == PE_LOAD && pes[tlist[k]].xx == sl->x;
+                for (int k = tstart[sl->group]; k < tstart[sl->group + 1] && ok; k++) {
+                    pe_t *e = &pes[tlist[k]];
+                    advance(p, e, t);
+                    ok = e->st == PE_LOAD && e->xx == sl->x;
+                }
             if (ok) {
                 if (sl->group >= 0)
                     for (int k = tstart[sl->group]; k < tstart[sl->group + 1]; k++) {
@@ -270,10 +289,13 @@ static int run(sim *s, pe_t *pes, const int *tstart, const int *tlist,
                         if (++e->got == (sl->x == 0 ? e->need0 : e->need)) {
                             e->st = PE_COMP;
                             e->got = 0;
+                            e->loaded = t;
                             if (sl->x == 0 && !pool) {
                                 e->ready = NOT_YET;
-                                e->loaded = t;
                                 settle(p, e, fb, s->farr);
+                            } else if (e->dn < sl->x - 1) { /* its bank still drains */
+                                e->ready = NOT_YET;
+                                e->bankwait = 1;
                             } else {
                                 e->ready = t + e->macs + 1;
                             }
@@ -291,7 +313,7 @@ static int run(sim *s, pe_t *pes, const int *tstart, const int *tlist,
                 pe_t *e = &pes[collist[k]];
                 if (e->st == PE_COMP)
                     settle(p, e, fb, s->farr);
-                ready = e->st == PE_COMP && e->ready <= t && e->xx == dx;
+                ready = e->xx > dx || (e->st == PE_COMP && e->ready <= t && e->xx == dx);
             }
             /* the writer takes the psum when it has room for the sends it causes */
             size_t sends = tr->out.first[pd + 1] - tr->out.first[pd];
@@ -305,10 +327,13 @@ static int run(sim *s, pe_t *pes, const int *tstart, const int *tlist,
                 uint64_t mb = (uint64_t)tetris_imin(p->bm, p->nm - db * p->bm);
                 if (++dcnt == mb * (uint64_t)p->nn) {
                     dcnt = 0;
+                    /* the bank is free: a computation waiting for it starts */
                     for (int k = colstart[col]; k < colstart[col + 1]; k++) {
                         pe_t *e = &pes[collist[k]];
-                        e->xx++;
-                        e->st = e->xx < p->wo ? PE_LOAD : PE_IDLE;
+                        if (++e->dn >= e->xx - 1 && e->bankwait) {
+                            e->bankwait = 0;
+                            e->ready = later(e->loaded, t) + e->macs + 1;
+                        }
                     }
                     if (++djj == ee) {
                         djj = 0;

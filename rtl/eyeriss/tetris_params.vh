@@ -34,7 +34,7 @@
 // rf.ifmap_words: ifmap scratchpad per PE [words]
 `define TETRIS_P_RF_IFMAP_WORDS 12
 
-// rf.psum_words: psum scratchpad per PE, accumulator-wide words [acc words]
+// rf.psum_words: psum scratchpad per PE, accumulator-wide words, in each of its two banks [acc words]
 `define TETRIS_P_RF_PSUM_WORDS 24
 
 // gbuf.bytes: global buffer capacity [bytes]

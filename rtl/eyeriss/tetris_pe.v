@@ -18,10 +18,13 @@
 //   LOAD  rows*new cycles (rows = bc*bn, pooling bm*bn; new = s for x = 0,
 //         min(u, s) after), fewer when i_valid has gaps;
 //   COMP  bm*bc*bn*s + 1 cycles (pooling bm*bn*s + 1): a two-stage pipeline
-//         (read and multiply | accumulate); a MAC whose filter word has not
-//         arrived yet waits for it;
-//   DRAIN bm*bn cycles when p_in_valid and p_out_ready stay high.
-// A pass takes 1 + sum over x of (LOAD + COMP + DRAIN) cycles without stalls.
+//         (read and multiply | accumulate) into psum bank x mod 2; a MAC whose
+//         filter word has not arrived yet waits for it, and the first waits
+//         until the bank's column x-2 has drained;
+//   DRAIN bm*bn cycles when p_in_valid and p_out_ready stay high, from the
+//         other bank while column x+1 loads and computes.
+// Without stalls a pass takes 1 + sum over x of (LOAD + COMP) cycles plus the
+// last column's DRAIN, as long as each drain fits in the next LOAD + COMP.
 // Filter and ifmap words are taken from the cycle after start; filters may
 // arrive during the ifmap load. A start during a pass abandons it.
 // Events (tetris_pe_array adds them up for the counters of docs/isa.md):
@@ -82,12 +85,13 @@ module tetris_pe #(
     localparam KW  = 4;  // tap or column inside a window, 0..KMAX-1
     localparam CHW = 5;  // channel of an ifmap row: < bc (MAC) or < bm (pooling)
 
-    localparam [1:0] S_IDLE  = 2'd0,  // no pass
+    // The load and compute side; the drain side runs beside it (full, below)
+    localparam [1:0] S_IDLE  = 2'd0,  // no column left to load or compute
                      S_LOAD  = 2'd1,  // take the new ifmap words of column x
-                     S_COMP  = 2'd2,  // the bm*bn psums of column x
-                     S_DRAIN = 2'd3;  // send them down the psum chain
+                     S_COMP  = 2'd2;  // the bm*bn psums of column x
     reg [1:0] state;
-    assign busy = state != S_IDLE;
+    reg [1:0] full;  // psum bank b holds a computed column not yet drained
+    assign busy = state != S_IDLE || full != 2'b00;
 
     // ---- the pass, latched at start
     reg           mac;        // op 0: filter x ifmap products; else pooling
@@ -110,7 +114,10 @@ module tetris_pe #(
     // ---- scratchpads (no reset: synthesis maps them to memories)
     reg [WB-1:0]  fmem [0:FW-1];  // filters: row (m, c) of s words at (m*bc + c)*s
     reg [WB-1:0]  imem [0:IW-1];  // ifmap: row (ch, n) at (ch*bn + n)*s, circular
-    reg [ACC-1:0] pmem [0:PW-1];  // psums of one column: (m, n) at m*bn + n
+    // psums: two banks, column x in bank x mod 2, so that column x drains
+    // while column x+1 computes; (m, n) at m*bn + n
+    reg [ACC-1:0] pmem0 [0:PW-1];
+    reg [ACC-1:0] pmem1 [0:PW-1];
 
     // ---- filter load: arrival order is the scratchpad order
     reg [FAW:0] f_cnt;  // filter words received this pass (0..FW)
@@ -165,7 +172,9 @@ module tetris_pe #(
     wire last_mac = k_end && n_end && c_end && m_end;
     // a MAC waits for its filter word (filters may still be arriving)
     wire f_ok = !mac || {1'b0, faddr} < f_cnt;
-    wire issue = state == S_COMP && iss && f_ok;
+    wire cb = x[0];  // the column's psum bank
+    // and for its bank: column x-2 must have drained
+    wire issue = state == S_COMP && iss && f_ok && !full[cb];
     assign ev_mac = issue;  // one rf_rd_* / macs event per issued operation
     wire [IAW-1:0] icol_a = icol;  // at address width
     wire signed [WB-1:0] f_word = fmem[faddr];
@@ -231,16 +240,25 @@ module tetris_pe #(
     reg           last2;    // the column's last MAC
     reg [PAW-1:0] paddr2;
     reg [ACC-1:0] wsum;     // window sum (max) of the current (m, c, n)
+    reg           db;       // bank being drained (columns drain in order)
+    wire          draining = full[db];
     reg [PAW-1:0] daddr;    // psum being drained
     // Max starts from the window's first word, which equals starting from the
     // smallest word (docs/arith.md) for every word in range.
     wire [ACC-1:0] wsum_next = first2 ? opnd2
                              : is_max ? ($signed(opnd2) > $signed(wsum) ? opnd2 : wsum)
                              : wsum + opnd2;
-    // one read port: stage 2 during COMP, the drain during DRAIN
-    wire [ACC-1:0] prd = pmem[state == S_DRAIN ? daddr : paddr2];
+    // one read port per bank: the drain reads its bank, stage 2 bank cb (a
+    // bank being drained is full, so stage 2 is never in it)
+    wire [ACC-1:0] prd0 = pmem0[draining && !db ? daddr : paddr2];
+    wire [ACC-1:0] prd1 = pmem1[draining && db ? daddr : paddr2];
+    wire [ACC-1:0] prd = cb ? prd1 : prd0;  // psum (m, n) for stage 2
+    wire [ACC-1:0] drd = db ? prd1 : prd0;  // the psum being drained
+    wire [ACC-1:0] pwr = c0_2 ? wsum_next : prd + wsum_next;
     always @(posedge clk)
-        if (v2 && k_end2) pmem[paddr2] <= c0_2 ? wsum_next : prd + wsum_next;
+        if (v2 && k_end2 && !cb) pmem0[paddr2] <= pwr;
+    always @(posedge clk)
+        if (v2 && k_end2 && cb) pmem1[paddr2] <= pwr;
     always @(posedge clk) begin
         if (!rst_n || start) v2 <= 1'b0;
         else v2 <= issue;
@@ -255,15 +273,35 @@ module tetris_pe #(
         if (v2) wsum <= wsum_next;
     end
 
-    // ---- drain: psum_out = psum_in + psum (op 1: the larger), [m][n] order.
-    // A psum passes only when both sides allow: p_out_valid follows
-    // p_in_valid, p_in_ready follows p_out_ready.
-    wire d_last = daddr == paddr;
-    assign p_out_valid = state == S_DRAIN && p_in_valid;
-    assign p_in_ready = state == S_DRAIN && p_out_ready;
+    // ---- drain: psum_out = psum_in + psum (op 1: the larger), [m][n] order,
+    // of the oldest full bank. A psum passes only when both sides allow:
+    // p_out_valid follows p_in_valid, p_in_ready follows p_out_ready.
+    reg [PAW-1:0] dlast;  // a column's last psum, bm*bn - 1
+    wire d_last = daddr == dlast;
+    assign p_out_valid = draining && p_in_valid;
+    assign p_in_ready = draining && p_out_ready;
     wire p_take = p_out_valid && p_out_ready;
-    assign p_out_data = is_max ? ($signed(prd) > $signed(p_in_data) ? prd : p_in_data)
-                               : p_in_data + prd;
+    assign p_out_data = is_max ? ($signed(drd) > $signed(p_in_data) ? drd : p_in_data)
+                               : p_in_data + drd;
+    wire c_done = state == S_COMP && v2 && last2;  // column x's last psum is written now
+    always @(posedge clk)
+        if (!rst_n || start) begin
+            full <= 2'b00;
+            db <= 1'b0;
+            daddr <= {PAW{1'b0}};
+        end else begin
+            // set and clear never meet: compute only enters an empty bank
+            if (c_done) full[cb] <= 1'b1;
+            if (p_take && d_last) begin
+                full[db] <= 1'b0;
+                db <= !db;
+                daddr <= {PAW{1'b0}};
+            end else if (p_take) begin
+                daddr <= daddr + 1'b1;
+            end
+        end
+    always @(posedge clk)
+        if (c_done) dlast <= paddr;  // paddr stays at the column's last psum
 
     // ---- phases and the ifmap write pointers
     always @(posedge clk)
@@ -304,16 +342,9 @@ module tetris_pe #(
                     wcol <= wcol_next;
                 end
             S_COMP:
-                if (v2 && last2) begin  // its psum is written now
-                    state <= S_DRAIN;
-                    daddr <= {PAW{1'b0}};
-                end
-            S_DRAIN:
-                if (p_take && !d_last) begin
-                    daddr <= daddr + 1'b1;
-                end else if (p_take && x == wo_last) begin
-                    state <= S_IDLE;
-                end else if (p_take) begin
+                if (c_done && x == wo_last) begin
+                    state <= S_IDLE;  // the drain side finishes the pass
+                end else if (c_done) begin  // drain x, load x+1 meanwhile
                     state <= S_LOAD;
                     x <= x + 1'b1;
                     wrow <= {IAW{1'b0}};
