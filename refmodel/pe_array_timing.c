@@ -279,6 +279,8 @@ static int run(sim *s, pe_t *pes, const int *tstart, const int *tlist,
             if (sl->group >= 0)
                 for (int k = tstart[sl->group]; k < tstart[sl->group + 1] && ok; k++) {
                     pe_t *e = &pes[tlist[k]];
+                    if (e->st == PE_COMP)
+                        settle(p, e, fb, s->farr);
                     advance(p, e, t);
                     ok = e->st == PE_LOAD && e->xx == sl->x;
                 }
