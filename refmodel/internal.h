@@ -31,6 +31,12 @@ static inline int tetris_imin(int a, int b)
     return a < b ? a : b;
 }
 
+/* The later of two cycles. */
+static inline uint64_t tetris_later(uint64_t a, uint64_t b)
+{
+    return a > b ? a : b;
+}
+
 /* Bits to hold values 0 .. n-1, at least 1 (a Verilog vector needs a bit). */
 static inline int tetris_bits_for(long n)
 {

@@ -85,11 +85,6 @@ typedef struct sim {
     uint64_t *farr; /* per filter bus word: the cycle it was on the bus */
 } sim;
 
-static uint64_t later(uint64_t a, uint64_t b)
-{
-    return a > b ? a : b;
-}
-
 static const stream_reader *reader_of(const sim *s, int c)
 {
     return c == C_IFMAP ? &s->tr->ifmap : c == C_FILTER ? &s->tr->filter : &s->tr->psum_in;
@@ -212,7 +207,7 @@ static uint64_t first_compute(const pe_timing *p, const pe_t *e, uint64_t t, con
         for (int c = 0; c < e->ca; c++)
             for (int nn = 0; nn < p->nn; nn++)
                 for (int kk = 0; kk < p->s; kk++)
-                    tt = later(tt + 1, farr[filter_index(p, m, e->a, e->i, e->ca, c, kk)] + 1);
+                    tt = tetris_later(tt + 1, farr[filter_index(p, m, e->a, e->i, e->ca, c, kk)] + 1);
     }
     return tt + 1;
 }
@@ -334,7 +329,7 @@ static int run(sim *s, pe_t *pes, const int *tstart, const int *tlist,
                         pe_t *e = &pes[collist[k]];
                         if (++e->dn >= e->xx - 1 && e->bankwait) {
                             e->bankwait = 0;
-                            e->ready = later(e->loaded, t) + e->macs + 1;
+                            e->ready = tetris_later(e->loaded, t) + e->macs + 1;
                         }
                     }
                     if (++djj == ee) {

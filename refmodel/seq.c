@@ -20,11 +20,6 @@ typedef struct seq_clock {
     int64_t burst;   /* the buffered instruction burst, -1: none */
 } seq_clock;
 
-static uint64_t later(uint64_t a, uint64_t b)
-{
-    return a > b ? a : b;
-}
-
 /* S_FETCH of instruction pc: the buffered burst or a vault read. */
 static void fetch(seq_clock *k, const tetris_engine *e, size_t pc)
 {
@@ -36,14 +31,14 @@ static void fetch(seq_clock *k, const tetris_engine *e, size_t pc)
 /* S_EXEC of a SET, SYNC or END: it retires when no unit is busy. */
 static void retire_when_idle(seq_clock *k)
 {
-    k->t = later(k->t, k->free) + 1;
+    k->t = tetris_later(k->t, k->free) + 1;
 }
 
 /* S_EXEC of a LOAD, STORE or PASS: exe_valid, then dispatch when no unit
  * is busy; the cycle it is dispatched in. */
 static uint64_t dispatch_cycle(const seq_clock *k)
 {
-    return later(k->t + 1, k->free);
+    return tetris_later(k->t + 1, k->free);
 }
 
 /* The unit takes the instruction in cycle d and works for `cycles`. */

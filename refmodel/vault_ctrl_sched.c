@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "internal.h"
 #include "tetris.h"
 
 #define QD TETRIS_VAULT_QDEPTH
@@ -164,11 +165,6 @@ static int row_command(const tetris_vault_sched *s, int *bank_out, int *row_out)
     return TETRIS_DRAM_NOP;
 }
 
-static uint64_t later(uint64_t a, uint64_t b)
-{
-    return a > b ? a : b;
-}
-
 int tetris_vault_sched_step(tetris_vault_sched *s, int valid, int op, uint64_t addr,
                             tetris_vault_step *st)
 {
@@ -223,12 +219,12 @@ int tetris_vault_sched_step(tetris_vault_sched *s, int valid, int op, uint64_t a
     case TETRIS_DRAM_ACC:
         s->ccd = c + (uint64_t)t->tccd;
         p->ta = c + (uint64_t)t->tacc;
-        p->tp = later(p->tp, c + (uint64_t)t->tacc);
+        p->tp = tetris_later(p->tp, c + (uint64_t)t->tacc);
         break;
     case TETRIS_DRAM_RD:
     case TETRIS_DRAM_WR:
         s->ccd = c + (uint64_t)t->tccd;
-        p->tp = later(p->tp, c + (uint64_t)t->tccd);
+        p->tp = tetris_later(p->tp, c + (uint64_t)t->tccd);
         if (cmd == TETRIS_DRAM_RD) {
             s->rd[s->nrd++] = c;
             if (hop == TETRIS_VAULT_ACC) {
