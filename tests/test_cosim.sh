@@ -37,10 +37,10 @@ rtl_ok() {
          END { exit !(n > 0 && bad == 0) }' "$1"
 }
 
-# make check-long (--long): a run with unknowns randomised, and AlexNet's
-# conv layers at full size on t16 and eyeriss, bit-exact, counters equal,
-# cycles within the bound. At about 25 k simulated cycles per second the
-# AlexNet runs take 40 to 50 minutes per configuration.
+# make check-long (--long): a run with unknowns randomised, AlexNet's conv
+# layers at full size on t16 and eyeriss and VGG-16's on t16, bit-exact,
+# counters equal, cycles within the bound. At about 20 k simulated cycles per second the
+# AlexNet runs take 15 to 20 minutes per configuration.
 if [ "${1:-}" = "--long" ]; then
     # unknowns randomised (--x-assign/--x-initial unique) with two seeds
     for seed in 3 11; do
@@ -63,6 +63,17 @@ if [ "${1:-}" = "--long" ]; then
             fail "cosim $cfg alexnet conv1-conv5"
         fi
     done
+    # VGG-16's thirteen conv layers on t16: about 900 M cycles, 12 to 13 hours
+    vgg=conv1_1,conv1_2,conv2_1,conv2_2,conv3_1,conv3_2,conv3_3,conv4_1,conv4_2,conv4_3
+    vgg=$vgg,conv5_1,conv5_2,conv5_3
+    "$TETRIS" cosim --config "$srcdir/examples/configs/t16.yaml" --net vgg16 --layers "$vgg" \
+        --cache "$cache" >"$tmp/out" 2>"$tmp/err"
+    cat "$tmp/out"
+    if rtl_ok "$tmp/out" bound; then
+        pass "cosim t16 vgg16 conv layers: bit-exact, counters equal, cycles within 5 %"
+    else
+        fail "cosim t16 vgg16 conv layers"
+    fi
     echo "$passed passed, $failed failed"
     [ "$failed" -eq 0 ]
     exit
