@@ -74,11 +74,9 @@ static int window_in_vault(tetris_engine *e, uint64_t first, uint64_t last, unsi
 static uint64_t dma_cycles(const tetris_engine *e, int op, const vault_segs *w, uint64_t words)
 {
     uint64_t vault = vault_run_cycles(e, op, w);
-    if (op == TETRIS_VAULT_RD) {
-        uint64_t t = words + vault_read_latency(e);
-        return (t > vault ? t : vault) + DMA_LOAD_PIPE;
-    }
-    return (words > vault ? words : vault) + DMA_STORE_PIPE;
+    if (op == TETRIS_VAULT_RD)
+        return tetris_later(words + vault_read_latency(e), vault) + DMA_LOAD_PIPE;
+    return tetris_later(words, vault) + DMA_STORE_PIPE;
 }
 
 /* The vault walk of a LOAD or STORE block: its contiguous segments, in the
