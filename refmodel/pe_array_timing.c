@@ -225,8 +225,7 @@ static void advance(const pe_timing *p, pe_t *e, uint64_t t)
 {
     if (e->st == PE_COMP && e->ready != NOT_YET && e->ready <= t && e->xx + 1 < p->wo) {
         e->xx++;
-        e->st = PE_LOAD;
-        e->got = 0;
+        e->st = PE_LOAD; /* got is 0 since column xx's load completed */
     }
 }
 
