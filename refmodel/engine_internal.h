@@ -280,10 +280,16 @@ static inline uint64_t vault_ifmap_addr(const tetris_engine *e, int n, int c, in
                              (uint64_t)x);
 }
 
+/* The layer's ofmap channel of channel m of the current group. */
+static inline uint64_t group_m(const tetris_engine *e, int m)
+{
+    return (uint64_t)e->reg[REG_GROUP] * e->reg[REG_MG] + (uint64_t)m;
+}
+
 static inline uint64_t vault_filter_addr(const tetris_engine *e, int m, int c, int rr, int s)
 {
     const uint32_t *r = e->reg;
-    uint64_t mm = (uint64_t)r[REG_GROUP] * r[REG_MG] + (uint64_t)m;
+    uint64_t mm = group_m(e, m);
     return r[REG_FIL] +
            2 * (((mm * r[REG_CG] + (uint64_t)c) * r[REG_R] + (uint64_t)rr) * r[REG_S] + (uint64_t)s);
 }
@@ -291,13 +297,13 @@ static inline uint64_t vault_filter_addr(const tetris_engine *e, int m, int c, i
 static inline uint64_t vault_bias_addr(const tetris_engine *e, int m)
 {
     const uint32_t *r = e->reg;
-    return r[REG_BIAS] + 4 * ((uint64_t)r[REG_GROUP] * r[REG_MG] + (uint64_t)m);
+    return r[REG_BIAS] + 4 * group_m(e, m);
 }
 
 static inline uint64_t ofmap_index(const tetris_engine *e, int n, int m, int y, int x)
 {
     const uint32_t *r = e->reg;
-    uint64_t mm = (uint64_t)r[REG_GROUP] * r[REG_MG] + (uint64_t)m;
+    uint64_t mm = group_m(e, m);
     return (((uint64_t)n * r[REG_MT] + mm) * r[REG_HO] + (uint64_t)y) * r[REG_WO] + (uint64_t)x;
 }
 
@@ -307,7 +313,7 @@ static inline uint64_t ofmap_index(const tetris_engine *e, int n, int m, int y, 
 static inline uint64_t vault_psum_addr(const tetris_engine *e, int n, int m, int y, int x)
 {
     const uint32_t *r = e->reg;
-    uint64_t mm = (uint64_t)r[REG_GROUP] * r[REG_MG] + (uint64_t)m;
+    uint64_t mm = group_m(e, m);
     return r[REG_PSUM] +
            4 * ((((uint64_t)n * r[REG_HO] + (uint64_t)y) * r[REG_WO] + (uint64_t)x) * r[REG_MT] + mm);
 }
