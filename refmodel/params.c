@@ -65,12 +65,15 @@ static const tetris_param table[] = {
         "accumulator width; sums wrap modulo 2^acc_bits"),
     ROW("arith.frac_bits", INT, frac_bits, 8, 0, 15, NULL, "bits", "FRAC_BITS",
         "fraction bits of activations and weights (default output shift)"),
-    ROW("bus.filter_words", INT, bus_filter_words, 1, 1, 64, NULL, "words/cycle",
-        "BUS_FILTER_WORDS", "filter multicast bus from the GBUF to the array"),
-    ROW("bus.ifmap_words", INT, bus_ifmap_words, 1, 1, 64, NULL, "words/cycle", "BUS_IFMAP_WORDS",
-        "ifmap multicast bus from the GBUF to the array"),
-    ROW("bus.psum_words", INT, bus_psum_words, 1, 1, 64, NULL, "words/cycle", "BUS_PSUM_WORDS",
-        "psum bus into the tops and out of the bottoms of the columns"),
+    /* The engine model and the generated RTL move one word per cycle on each
+     * bus (the reference design); the widths are kept as parameters so that
+     * configurations name them, and stay at 1 until both can be wider. */
+    ROW("bus.filter_words", INT, bus_filter_words, 1, 1, 1, NULL, "words/cycle",
+        "BUS_FILTER_WORDS", "filter multicast bus from the GBUF to the array (1 only, so far)"),
+    ROW("bus.ifmap_words", INT, bus_ifmap_words, 1, 1, 1, NULL, "words/cycle", "BUS_IFMAP_WORDS",
+        "ifmap multicast bus from the GBUF to the array (1 only, so far)"),
+    ROW("bus.psum_words", INT, bus_psum_words, 1, 1, 1, NULL, "words/cycle", "BUS_PSUM_WORDS",
+        "psum bus into the tops and out of the bottoms of the columns (1 only, so far)"),
     ROW("dram.banks", INT, dram_banks, 16, 1, 256, NULL, "", "DRAM_BANKS", "banks per vault"),
     ROW("dram.rows", INT, dram_rows, 65536, 1, 1 << 24, NULL, "", "DRAM_ROWS", "rows per bank"),
     ROW("dram.row_bytes", INT, dram_row_bytes, 256, 16, 65536, NULL, "bytes", "DRAM_ROW_BYTES",

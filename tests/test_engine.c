@@ -27,7 +27,6 @@ static void random_config(uint64_t *s, tetris_config *cfg)
     cfg->gbuf_bytes = 8 * test_rnd(s, 64, 2048);
     cfg->acc_bits = test_rnd(s, 0, 1) ? 32 : test_rnd(s, 18, 31);
     cfg->accum = test_rnd(s, 0, 3);
-    cfg->bus_ifmap_words = test_rnd(s, 1, 4);
     tetris_error err;
     cr_assert_eq(tetris_config_validate(cfg, "random", &err), 0, "%s", err.msg);
 }

@@ -55,13 +55,13 @@
 // arith.frac_bits: fraction bits of activations and weights (default output shift) [bits]
 `define TETRIS_P_FRAC_BITS 8
 
-// bus.filter_words: filter multicast bus from the GBUF to the array [words/cycle]
+// bus.filter_words: filter multicast bus from the GBUF to the array (1 only, so far) [words/cycle]
 `define TETRIS_P_BUS_FILTER_WORDS 1
 
-// bus.ifmap_words: ifmap multicast bus from the GBUF to the array [words/cycle]
+// bus.ifmap_words: ifmap multicast bus from the GBUF to the array (1 only, so far) [words/cycle]
 `define TETRIS_P_BUS_IFMAP_WORDS 1
 
-// bus.psum_words: psum bus into the tops and out of the bottoms of the columns [words/cycle]
+// bus.psum_words: psum bus into the tops and out of the bottoms of the columns (1 only, so far) [words/cycle]
 `define TETRIS_P_BUS_PSUM_WORDS 1
 
 // dram.banks: banks per vault
