@@ -33,21 +33,21 @@ extern char **environ;
  * the run-once ("slow") code with OPT_SLOW and its runtime library with -Os,
  * each after -CFLAGS, so an -O in -CFLAGS reaches only the slow code; the
  * levels go to make instead:
- * - OPT_FAST=-O1: at -Os and -O2, GCC's time grows faster than the size of
- *   a function, and the t16 engine has sequential functions of ~9000 lines
- *   (one file took 4 min and 0.9 GB); -O1 compiles each in seconds and
- *   simulates as fast (t16: 17 CPU-minutes of build down to 4, cycles/s the
- *   same within the noise; `make bench` measures it).
+ * - OPT_FAST=-O2: tb/cosim/tetris_cosim.vlt keeps tetris_pe out of line, so
+ *   no per-cycle function grows to the size of the whole PE array (inlined,
+ *   t16 had functions of ~9000 lines, on which GCC -O2 took 4 min and
+ *   0.9 GB for one file); the t16 build takes about 2 min of wall time on
+ *   2 cores, and -O2 simulates about 1.2x faster than -O1.
  * - OPT_SLOW=-O0: initialisation and trace set-up run once.
  * --trace-fst stays although it is about a third of the build: --trace and
  * +trace must work on the cached simulator without a second build.
  */
-static const char *const build_opts[] = {"-O3", "--trace-fst", "-Wno-fatal", "-MAKEFLAGS", "OPT_FAST=-O1",
+static const char *const build_opts[] = {"-O3", "--trace-fst", "-Wno-fatal", "-MAKEFLAGS", "OPT_FAST=-O2",
                                          "-MAKEFLAGS", "OPT_SLOW=-O0"};
 
 /* The testbench files the simulator is built from, relative to the tb folder. */
-static const char *const tb_files[] = {"cosim/sc_main.cpp", "cosim/tetris_cosim_top.v", "dram_device.h",
-                                       "bytes.h"};
+static const char *const tb_files[] = {"cosim/sc_main.cpp", "cosim/tetris_cosim_top.v", "cosim/tetris_cosim.vlt",
+                                       "dram_device.h", "bytes.h"};
 
 static int is_dir(const char *path)
 {
@@ -182,11 +182,12 @@ static int cache_root(const char *opt, char *out, size_t size)
 static int verilate(const cosim_options *o, const char *dir, const char *tb, const char *inc,
                     const char *lib)
 {
-    char rtl[CLI_PATH_MAX], mdir[CLI_PATH_MAX], log[CLI_PATH_MAX], top[CLI_PATH_MAX],
+    char rtl[CLI_PATH_MAX], mdir[CLI_PATH_MAX], log[CLI_PATH_MAX], top[CLI_PATH_MAX], vlt[CLI_PATH_MAX],
         main_cpp[CLI_PATH_MAX], cflags[4 * CLI_PATH_MAX], ldflags[2 * CLI_PATH_MAX], incdir[CLI_PATH_MAX];
     if (cli_path(rtl, sizeof rtl, "%s/rtl", dir) || cli_path(mdir, sizeof mdir, "%s/obj", dir) ||
         cli_path(log, sizeof log, "%s/build.log", dir) ||
         cli_path(top, sizeof top, "%s/cosim/tetris_cosim_top.v", tb) ||
+        cli_path(vlt, sizeof vlt, "%s/cosim/tetris_cosim.vlt", tb) ||
         cli_path(main_cpp, sizeof main_cpp, "%s/cosim/sc_main.cpp", tb) ||
         cli_path(incdir, sizeof incdir, "-I%s", rtl) ||
         cli_path(cflags, sizeof cflags, "%s %s -I%s -I%s -I%s", TETRIS_SYSTEMC_CXXSTD,
@@ -219,6 +220,7 @@ static int verilate(const cosim_options *o, const char *dir, const char *tb, con
         argv[k++] = "--x-initial";
         argv[k++] = "unique";
     }
+    argv[k++] = vlt;  /* Verilator settings: tb/cosim/tetris_cosim.vlt */
     argv[k++] = "--top-module";
     argv[k++] = "tetris_cosim_top";
     argv[k++] = incdir;
