@@ -24,11 +24,6 @@ for tool in verilator pkg-config; do
 done
 pkg-config --exists systemc || { echo "bench_cosim: skipped: SystemC not found (libsystemc-dev)"; exit 0; }
 
-# The simulator builds with its own make -j 2, as from a shell: under make -j,
-# MAKEFLAGS names a jobserver that is not passed down and the build would
-# fall back to one job.
-unset MAKEFLAGS MFLAGS
-
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' HUP INT TERM

@@ -112,7 +112,8 @@ static int hash_tree(const char *dir, uint64_t *h)
     return rc;
 }
 
-int cosim_spawn(char *const argv[], const char *log, int *status)
+/* cosim_spawn with the environment envp. */
+static int spawn_env(char *const argv[], char *const envp[], const char *log, int *status)
 {
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
@@ -121,7 +122,7 @@ int cosim_spawn(char *const argv[], const char *log, int *status)
         posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
     }
     pid_t pid;
-    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, envp);
     posix_spawn_file_actions_destroy(&fa);
     if (rc) {
         errno = rc;
@@ -133,6 +134,34 @@ int cosim_spawn(char *const argv[], const char *log, int *status)
             return -1;
     *status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + (WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
     return 0;
+}
+
+int cosim_spawn(char *const argv[], const char *log, int *status)
+{
+    return spawn_env(argv, environ, log, status);
+}
+
+/*
+ * The environment without make's own variables, for Verilator's build. Under
+ * a parallel make (make -j2 check, say) MAKEFLAGS names the jobserver of a
+ * make that did not pass its descriptors down to this program, and the
+ * build's own make would warn and fall back to one job instead of the -j
+ * that verilate() gives it. NULL when out of memory; free() the array only.
+ */
+static char **env_without_make(void)
+{
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    char **env = calloc(n + 1, sizeof *env);
+    if (!env)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "MAKEFLAGS=", 10) && strncmp(environ[i], "MFLAGS=", 7) &&
+            strncmp(environ[i], "MAKELEVEL=", 10))
+            env[k++] = environ[i];
+    return env;
 }
 
 /* rm -r of a folder this program made (best effort). */
@@ -244,7 +273,9 @@ static int verilate(const cosim_options *o, const char *dir, const char *tb, con
     argv[k++] = "../tetris_cosim_sim";
     argv[k] = NULL;
     int status = 0;
-    int rc = cosim_spawn(argv, log, &status);
+    char **env = env_without_make();
+    int rc = env ? spawn_env(argv, env, log, &status) : -1;
+    free(env);
     free(argv);
     free(files);
     if (rc) {
