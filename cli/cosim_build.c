@@ -7,6 +7,7 @@
  * renamed into place when complete: an interrupted or concurrent build never
  * leaves a half-built simulator behind.
  */
+#define _XOPEN_SOURCE 700 /* realpath() */
 #include "config.h"
 
 #include <dirent.h>
@@ -172,7 +173,8 @@ static void remove_tree(const char *dir)
     cosim_spawn(argv, NULL, &st);
 }
 
-/* The cache root: --cache, $TETRIS_CACHE_DIR, $XDG_CACHE_HOME/tetris, ~/.cache/tetris. */
+/* The cache root, created and made absolute: --cache, $TETRIS_CACHE_DIR,
+ * $XDG_CACHE_HOME/tetris, ~/.cache/tetris. */
 static int cache_root(const char *opt, char *out, size_t size)
 {
     const char *env = getenv("TETRIS_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME");
@@ -204,7 +206,16 @@ static int cache_root(const char *opt, char *out, size_t size)
                 break;
         }
     }
-    return is_dir(out) ? 0 : -1;
+    if (!is_dir(out))
+        return -1;
+    /* absolute: the build runs make in a folder below it, where a relative
+     * include path would name nothing */
+    char *abs = realpath(out, NULL);
+    if (!abs)
+        return -1;
+    n = snprintf(out, size, "%s", abs);
+    free(abs);
+    return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
 /* Verilate and compile the simulator in dir from the RTL in dir/rtl; 0 or -1. */
