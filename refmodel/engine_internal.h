@@ -125,7 +125,9 @@ typedef struct stream_writer {
     stream_send *send; /* the writer's requests in order */
     size_t nsend, send_cap;
     uint32_t *first;   /* per drained word: its first send; [nwords]: the flush's */
-    size_t nwords, first_cap;
+    int32_t *wait;     /* per drained word: the send that must have left the
+                          writer before it goes in (its new line's slot); -1: none */
+    size_t nwords, first_cap, wait_cap;
 } stream_writer;
 typedef struct stream_traffic {
     stream_slot *slot; /* the ifmap bus, slot by slot */

@@ -469,12 +469,13 @@ static int pass_cycles(tetris_engine *e, const isa_insn *d, const pass_geom *g,
         /* the controller has worked off what it could since the last pass */
         if (!e->vs && (rc = tetris_vault_sched_create(&e->cfg, &e->vs)))
             return rc;
-        tetris_vault_step st;
-        for (; e->vs_t < e->dispatch_t && !tetris_vault_sched_idle(e->vs); e->vs_t++)
-            tetris_vault_sched_step(e->vs, 0, 0, 0, &st);
+        if (e->vs_t < e->dispatch_t)
+            tetris_vault_sched_wait(e->vs, e->dispatch_t - e->vs_t);
         if ((rc = pe_timing_cycles(e, pt, tr, e->vs, cycles)))
             return rc;
-        e->vs_t = e->dispatch_t + *cycles;
+        /* the timing model stepped the controller up to the pass's last
+         * request; its tail and what follows are the next pass's wait */
+        e->vs_t = e->dispatch_t + *cycles - (uint64_t)pt->tail + 1;
         return TETRIS_OK;
     }
     uint64_t h = 0xcbf29ce484222325u;

@@ -14,7 +14,9 @@
  *   [column] order, one psum per cycle, each with its psum-in word;
  * - the readers look words up ahead of the bus (at most TETRIS_PORT_QDEPTH
  *   words), fetch missing bursts (at most TETRIS_PORT_OUTS outstanding), and
- *   the writer's sends go out as the psums drain and in the final flush;
+ *   the writer's sends go out in order as the psums drain and in the final
+ *   flush; a psum that opens a line waits until the send of its slot's last
+ *   line has left the writer;
  * - the vault arbiter grants the clients round robin into one register in
  *   front of the vault controller, whose cycle model (tetris_vault_sched)
  *   decides when each request is taken and each read answered; the
@@ -31,8 +33,9 @@
 #include "internal.h"
 
 enum { PE_LOAD, PE_COMP };
-enum { C_IFMAP, C_FILTER, C_PSUM_IN, C_WRITER, CLIENTS };
-#define WRITER_FIFO 2 /* sends the writer holds for the arbiter */
+/* the arbiter's clients in the round-robin order of tetris_engine's
+ * (filter, ifmap, psum read, psum write) */
+enum { C_FILTER, C_IFMAP, C_PSUM_IN, C_WRITER, CLIENTS };
 /* reads in flight: the controller's queue, its reads awaiting data, the
  * arbiter's register, with room to spare */
 #define RD_RING (4 * TETRIS_VAULT_QDEPTH + 64)
@@ -71,8 +74,8 @@ typedef struct arb {
     int rd_client[RD_RING];     /* reads in flight, in order */
     size_t rd_what[RD_RING];
     size_t rd_head, rd_n;
-    size_t wfifo[WRITER_FIFO];  /* the writer's sends waiting for the arbiter */
-    size_t w_head, w_n;
+    size_t w_avail;             /* the writer's closed lines: sends [0, w_avail) */
+    size_t w_next;              /* the next send it offers the arbiter */
 } arb;
 
 typedef struct sim {
@@ -149,11 +152,9 @@ static int vault_cycle(sim *s, uint64_t t)
                 break;
             }
         }
-    if (!a->pend[C_WRITER] && a->w_n) {
+    if (!a->pend[C_WRITER] && a->w_next < a->w_avail) {
         a->pend[C_WRITER] = 1;
-        a->what[C_WRITER] = a->wfifo[a->w_head];
-        a->w_head = (a->w_head + 1) % WRITER_FIFO;
-        a->w_n--;
+        a->what[C_WRITER] = a->w_next++;
     }
     return TETRIS_OK;
 }
@@ -239,9 +240,12 @@ static int run(sim *s, pe_t *pes, const int *tstart, const int *tlist,
     size_t bi = 0, pd = 0, fb = 0; /* ifmap bus slot, drained psums, filter bus word */
     int dx = 0, db = 0, djj = 0;
     uint64_t dcnt = 0;
-    size_t flush = tr->out.first[tr->out.nwords];
     uint64_t moved = t; /* the last cycle in which a word moved */
     int rc;
+    /* the controller works on what earlier passes left while this one sets up */
+    for (uint64_t t0 = 0; t0 < t; t0++)
+        if ((rc = vault_cycle(s, t0)))
+            return rc;
     for (;; t++) {
         /* a model that no longer moves is a bug, not a long pass */
         if (t - moved > STALL_LIMIT)
@@ -249,13 +253,12 @@ static int run(sim *s, pe_t *pes, const int *tstart, const int *tlist,
         if ((rc = vault_cycle(s, t)))
             return rc;
         int drained = dx >= p->wo;
-        /* the writer's flush after the last drained psum */
-        if (drained && flush < tr->out.nsend && s->ab.w_n < WRITER_FIFO) {
-            s->ab.wfifo[(s->ab.w_head + s->ab.w_n) % WRITER_FIFO] = flush++;
-            s->ab.w_n++;
+        /* the writer's flush after the last drained psum: its open lines */
+        if (drained && s->ab.w_avail < tr->out.nsend) {
+            s->ab.w_avail = tr->out.nsend;
             moved = t;
         }
-        if (drained && flush == tr->out.nsend && !s->ab.w_n && !s->ab.pend[C_WRITER] &&
+        if (drained && s->ab.w_next == tr->out.nsend && !s->ab.pend[C_WRITER] &&
             !(s->ab.reg_valid && s->ab.reg_client == C_WRITER))
             break;
         reader_cycle(s, C_IFMAP, bi, t);
@@ -311,13 +314,12 @@ static int run(sim *s, pe_t *pes, const int *tstart, const int *tlist,
                     settle(p, e, fb, s->farr);
                 ready = e->xx > dx || (e->st == PE_COMP && e->ready <= t && e->xx == dx);
             }
-            /* the writer takes the psum when it has room for the sends it causes */
-            size_t sends = tr->out.first[pd + 1] - tr->out.first[pd];
-            if (ready && s->ab.w_n + sends <= WRITER_FIFO) {
-                for (size_t k = tr->out.first[pd]; k < tr->out.first[pd + 1]; k++) {
-                    s->ab.wfifo[(s->ab.w_head + s->ab.w_n) % WRITER_FIFO] = k;
-                    s->ab.w_n++;
-                }
+            /* the writer takes the psum once the line its new line's slot
+             * held has left it (to the arbiter) */
+            int32_t wait = tr->out.wait[pd];
+            size_t left = s->ab.w_next - (size_t)s->ab.pend[C_WRITER];
+            if (ready && (wait < 0 || (size_t)wait < left)) {
+                s->ab.w_avail = tr->out.first[pd + 1];
                 pd++;
                 moved = t;
                 uint64_t mb = (uint64_t)tetris_imin(p->bm, p->nm - db * p->bm);

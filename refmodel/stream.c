@@ -6,10 +6,12 @@
  *
  * The port policies make this independent of timing: a reader is a FIFO
  * cache of LINES bursts, cleared at the start of a pass, that fetches on a
- * miss; the writer keeps LINES open bursts of 16-bit lanes and sends a line
- * when all its lanes are set, when a word cannot join it, when its slot is
- * taken by a new line (round robin), and at the end of the pass (flush). The
- * array's timing model (refmodel/pe_array_timing.c) plays the lists against
+ * miss; the writer keeps up to LINES - 1 open bursts of 16-bit lanes in
+ * LINES slots and closes a line when all its lanes are set, when a word
+ * cannot join it, when a new line opens in the slot before it (round robin),
+ * and at the end of the pass (flush), and sends the closed lines in that
+ * order; a word that opens a line waits until the line its slot held has
+ * left (`wait`). The array's timing model (refmodel/pe_array_timing.c) plays the lists against
  * the vault controller's cycle model.
  */
 #include <stdlib.h>
@@ -122,6 +124,7 @@ static int rd_word(stream_reader *r, int32_t fetch)
 typedef struct wr_line {
     int open, acc;
     uint64_t burst, mask;
+    int32_t sent; /* the send of the slot's last closed line, -1: none */
 } wr_line;
 
 typedef struct wr_lines {
@@ -130,18 +133,21 @@ typedef struct wr_lines {
     uint64_t all;
 } wr_lines;
 
+/* The line closes: its request joins the writer's queue. */
 static int wr_send(wr_line *l, stream_writer *w, uint64_t bb)
 {
     if (grow_to((void **)&w->send, &w->send_cap, w->nsend, sizeof *w->send))
         return -1;
+    l->sent = (int32_t)w->nsend;
     w->send[w->nsend++] = (stream_send){l->burst * bb, l->acc ? TETRIS_VAULT_ACC : TETRIS_VAULT_WR};
     l->open = 0;
     return 0;
 }
 
-/* One 16-bit half (or a whole word's lanes, mask) on burst. */
+/* One 16-bit half (or a whole word's lanes, mask) on burst; *wait becomes
+ * the send it waits for when it opens a line. */
 static int wr_half(wr_lines *wl, stream_writer *w, uint64_t burst, uint64_t bb, int acc,
-                   uint64_t mask)
+                   uint64_t mask, int32_t *wait)
 {
     for (int i = 0; i < wl->n; i++) {
         wr_line *l = &wl->slot[i];
@@ -151,15 +157,19 @@ static int wr_half(wr_lines *wl, stream_writer *w, uint64_t burst, uint64_t bb, 
             l->mask |= mask;
             return l->mask == wl->all ? wr_send(l, w, bb) : 0;
         }
-        if (wr_send(l, w, bb)) /* sent before the word */
+        if (wr_send(l, w, bb)) /* it cannot join: closed before the word */
             return -1;
     }
+    /* the slot's line was closed when the line before it opened */
     wr_line *l = &wl->slot[wl->next];
-    if (l->open && wr_send(l, w, bb)) /* evicted */
-        return -1;
-    *l = (wr_line){1, acc, burst, mask};
+    if (l->sent > *wait)
+        *wait = l->sent;
+    *l = (wr_line){1, acc, burst, mask, l->sent};
     wl->next = (wl->next + 1) % wl->n;
-    return mask == wl->all ? wr_send(l, w, bb) : 0;
+    wr_line *ahead = &wl->slot[wl->next]; /* closed ahead: the next new line's slot */
+    if ((ahead->open && wr_send(ahead, w, bb)) || (mask == wl->all && wr_send(l, w, bb)))
+        return -1;
+    return 0;
 }
 
 /* A drained word of `bytes` (2 or 4) at addr; a 32-bit word may straddle two bursts. */
@@ -167,9 +177,11 @@ static int wr_word(wr_lines *wl, stream_writer *w, uint64_t addr, int bytes, int
 {
     uint64_t burst = addr / bb;
     int lane = (int)(addr % bb / 2);
+    int32_t *wait = &w->wait[w->nwords - 1];
     if (bytes == 4 && lane == wl->lanes - 1)
-        return wr_half(wl, w, burst, bb, acc, 1ull << lane) || wr_half(wl, w, burst + 1, bb, acc, 1);
-    return wr_half(wl, w, burst, bb, acc, (bytes == 4 ? 3ull : 1ull) << lane);
+        return wr_half(wl, w, burst, bb, acc, 1ull << lane, wait) ||
+               wr_half(wl, w, burst + 1, bb, acc, 1, wait);
+    return wr_half(wl, w, burst, bb, acc, (bytes == 4 ? 3ull : 1ull) << lane, wait);
 }
 
 /* ------------------------------------------------------------------ a pass */
@@ -208,6 +220,8 @@ int stream_traffic_build(const tetris_engine *e, const isa_insn *d, const pass_g
         goto done;
     ifm->n = fil->n = pin->n = tetris_rdport_lines(cfg);
     out->n = tetris_wrport_lines(cfg);
+    for (int i = 0; i < out->n; i++)
+        out->slot[i].sent = -1;
     out->lanes = (int)(bb / 2);
     out->all = out->lanes >= 64 ? ~0ull : (1ull << out->lanes) - 1;
     const uint32_t *reg = e->reg;
@@ -274,10 +288,13 @@ int stream_traffic_build(const tetris_engine *e, const isa_insn *d, const pass_g
                         }
                         bad |= rd_word(&t->psum_in, f);
                         if (grow_to((void **)&t->out.first, &t->out.first_cap, t->out.nwords + 1,
-                                    sizeof *t->out.first)) {
+                                    sizeof *t->out.first) ||
+                            grow_to((void **)&t->out.wait, &t->out.wait_cap, t->out.nwords,
+                                    sizeof *t->out.wait)) {
                             bad = 1;
                             goto done;
                         }
+                        t->out.wait[t->out.nwords] = -1;
                         t->out.first[t->out.nwords++] = (uint32_t)t->out.nsend;
                         if (d->psum_out == POUT_VAULT_WR || d->psum_out == POUT_VAULT_ACC)
                             bad |= wr_word(out, &t->out, vault_psum_addr(e, n, m, ey, x), 4,
@@ -314,5 +331,6 @@ void stream_traffic_free(stream_traffic *t)
     free(t->psum_in.addr);
     free(t->out.send);
     free(t->out.first);
+    free(t->out.wait);
     memset(t, 0, sizeof *t);
 }

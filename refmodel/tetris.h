@@ -872,6 +872,12 @@ int tetris_vault_sched_step(tetris_vault_sched *s, int valid, int op, uint64_t a
 /** The number of cycles stepped so far. */
 uint64_t tetris_vault_sched_cycle(const tetris_vault_sched *s);
 
+/**
+ * Run n engine cycles without requests: stepped while the controller has
+ * work, the rest at once (an idle controller only lets its timers expire).
+ */
+void tetris_vault_sched_wait(tetris_vault_sched *s, uint64_t n);
+
 /* ------------------------------------------------------------------------ */
 /* tetris_gbuf: banked global buffer, cycle-level model (tb/tb_gbuf.cpp)     */
 /* ------------------------------------------------------------------------ */

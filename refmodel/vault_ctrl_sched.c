@@ -87,6 +87,14 @@ uint64_t tetris_vault_sched_cycle(const tetris_vault_sched *s)
     return s->cyc;
 }
 
+void tetris_vault_sched_wait(tetris_vault_sched *s, uint64_t n)
+{
+    tetris_vault_step st;
+    for (; n && !tetris_vault_sched_idle(s); n--)
+        tetris_vault_sched_step(s, 0, 0, 0, &st);
+    s->cyc += n;
+}
+
 /* Queue slot of the k-th oldest request. */
 static int slot(const tetris_vault_sched *s, int k)
 {

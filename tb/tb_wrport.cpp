@@ -80,12 +80,14 @@ struct Wr {
 // A half (a word, or one half of a split 32-bit word) joins the open line of
 // its line when the op is the same and an accumulate adds to none of the
 // line's lanes; a line whose lanes are all set is closed (sent). Otherwise
-// the line there is closed (sent first) and the half opens a new line in the
-// next slot in round-robin order, closing the line there (eviction). A flush
-// closes every line. Every line opened is one request.
+// the line there is closed and the half opens a new line in the next slot in
+// round-robin order, which (vault) closes the line in the slot after that.
+// A flush closes every line and sends the pointer back to slot 0. Every line
+// opened is one request.
 class OpenLines {
   public:
-    explicit OpenLines(int n) : slot_(static_cast<size_t>(n)) {}
+    // ahead: a new line closes the line in the slot after it (the vault's)
+    OpenLines(int n, bool ahead) : slot_(static_cast<size_t>(n)), ahead_(ahead) {}
     // a half on `line`, lanes `mask` of a line of `lanes`: 1 if it opens a line
     int half(int64_t line, bool acc, uint64_t mask, int lanes)
     {
@@ -104,14 +106,16 @@ class OpenLines {
         l = {true, line, acc, mask};
         l.open = mask != all;
         ptr_ = (ptr_ + 1) % slot_.size();
+        if (ahead_)
+            slot_[ptr_].open = false; // the next new line's slot
         return 1;
     }
-    // close every line; the pointer is the writer's after `opened` lines
-    void flush(long opened)
+    // close every line; new lines start at slot 0 again
+    void flush()
     {
         for (Slot &l : slot_)
             l.open = false;
-        ptr_ = static_cast<size_t>(opened) % slot_.size();
+        ptr_ = 0;
     }
 
   private:
@@ -122,13 +126,14 @@ class OpenLines {
         uint64_t mask;
     };
     std::vector<Slot> slot_;
+    bool ahead_;
     size_t ptr_ = 0;
 };
 
 class Bench {
   public:
     Bench(const tetris_config &cfg, uint64_t seed)
-        : glines_(1), vlines_(tetris_wrport_lines(&cfg)), s_(seed)
+        : glines_(1, false), vlines_(tetris_wrport_lines(&cfg), true), s_(seed)
     {
         cfg_ = cfg;
         tetris_gbuf_geom_of(&cfg, &g_);
@@ -172,8 +177,8 @@ class Bench {
         long g0 = g_reqs_, v0 = v_reqs_;
         uint64_t c0 = cycle_;
         long stalls = 0, want_g = 0, want_v = 0;
-        glines_.flush(g_reqs_);
-        vlines_.flush(v_reqs_);
+        glines_.flush();
+        vlines_.flush();
         std::vector<Wr> words;
         Wr w = next_word();
         for (int sent = 0, stuck = 0; sent < n; stuck++) {
@@ -189,8 +194,8 @@ class Bench {
                 w = next_word();
             }
             if (fl) { // after the word taken in its cycle
-                glines_.flush(g_reqs_ + want_g);
-                vlines_.flush(v_reqs_ + want_v);
+                glines_.flush();
+                vlines_.flush();
             }
             if (stuck == kStuck) {
                 fail("%s: no word taken for %d cycles", name, kStuck);
@@ -245,6 +250,13 @@ class Bench {
         k.p_gbuf = 0, k.acc = acc, k.seq = 100, k.same_line = 0, k.again = 0;
         k.wide = 100, k.odd = 0, k.rows = rows, k.rows_turn = 100;
         k.g_ready = k.v_ready = ready;
+        // disjoint rows: each starts at a random 4-byte offset in the first
+        // half of its own slice of the image, and its n / rows psums stay in
+        // the slice, so that no two rows share a burst
+        uint32_t slice = static_cast<uint32_t>(kVaultBytes / rows) / 4 * 4;
+        for (int r = 0; r < rows; r++)
+            vrow_[r] = static_cast<uint32_t>(r) * slice +
+                       static_cast<uint32_t>(test_rnd(&s_, 0, static_cast<int>(slice / 8) - 1)) * 4;
         long v0 = v_reqs_;
         phase(k, n, "interleaved rows");
         // rows that fit: whole bursts (a burst holds burst/4 psums), up to two

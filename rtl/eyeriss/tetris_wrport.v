@@ -6,26 +6,32 @@
 // (one open row) or a vault burst (LINES open bursts, slots, fully
 // associative). 16-bit words and 32-bit words (two 16-bit words, low first)
 // set their 16-bit lanes in the line's mask; writes of the same lane merge
-// (the later word wins, as in memory). A line is sent as one masked request:
-//   - when all its lanes are set (it is closed: nothing joins it any more);
-//   - when a word for its line cannot join it: a vault word of the other op
+// (the later word wins, as in memory). A line is sent as one masked request.
+// GBUF: when all its lanes are set, when a word for another row arrives,
+// or on flush. Vault: a line closes (nothing joins it any more)
+//   - when all its lanes are set;
+//   - when a word for its burst cannot join it: a word of the other op
 //     (write / accumulate), or an accumulate onto a lane the line already
-//     adds (the two must stay two additions); the word waits for the send,
-//     so a line's requests keep the order of its words;
-//   - GBUF: when a word for another row arrives;
-//   - vault: when a word for a burst no slot holds needs its slot: new
-//     lines take the slots in round-robin order (one pointer, advanced per
-//     new line), evicting the open line there;
-//   - on flush, once the word taken last is in its line.
-// So the requests are those of an ideal policy over the sequence of words
-// (halves) and flushes, independent of timing: one per line opened. At most
-// one line per burst is unsent, so requests of one burst stay in order.
+//     adds (the two must stay two additions); the word opens a new line;
+//   - when a new line opens in the slot before it: new lines take the
+//     slots in round-robin order (one pointer, advanced per new line), and
+//     a word for a burst with no open line waits until the line in its
+//     slot has been sent (so LINES - 1 lines are open at most);
+// and closed lines are sent in the order they closed (a queue of slots),
+// however long the vault holds the requests back. A flush sends, after
+// the closed lines and once the word taken last is in its line, the open
+// lines, lowest slot first; when it is done the pointer is back at slot
+// 0, so every pass (flushed at its end) starts from the reset state.
+// So the requests and their order are those of an ideal policy over the
+// sequence of words (halves) and flushes, independent of timing: one per
+// line opened; requests of one burst stay in order.
 // A 32-bit write across two lines (always when WIDTH = 16) is written in
 // two halves, one per line. An accumulate (vault only) is a 32-bit psum at a
 // 4-byte-aligned address; it sets both mask bits of its 32-bit lane, and
 // the vault adds the lane modulo 2^acc_bits (tetris_acc_add).
 // Pipeline: word register -> lines -> requests; one word per cycle, also
-// across lines (a new line's slot is free or sent in the same cycle). A
+// across lines (a new line's slot is free or sent in the same cycle; a
+// word that closes its burst's open line opens a new one a cycle later). A
 // word reaches its memory when its line is sent: words buffered here are
 // not visible to readers until flush and idle (the pass unit flushes at
 // the end of every pass, before the next pass reads psums). g_valid and
@@ -192,8 +198,8 @@ module tetris_wrport #(
     assign g_wdata = gb_data;
     assign g_wmask = gb_mask;
 
-    // ---- vault lines: LINES slots, each an open burst (its number, op and
-    // lane mask; the lanes' data in v_mem)
+    // ---- vault lines: LINES slots, each a burst being written or waiting
+    // to be sent (its number, op and lane mask; the lanes' data in v_mem)
     wire a_v = a_valid && a_dst == 1'b1;
     wire [VLW-1:0] a_burst = a_line_h;  // the half's burst number
     // the half's lanes: its (first) word at the offset, a whole 32-bit word's
@@ -202,32 +208,53 @@ module tetris_wrport #(
     wire [VWPB-1:0] v_second = a_two ? v_first << 1 : {VWPB{1'b0}};
     wire [VWPB-1:0] v_amask  = v_first | v_second;
     wire [LINES-1:0] v_valid;   // the slots that hold an unsent line
-    wire [LINES-1:0] v_match;   // ... of the half's burst (one at most)
+    wire [LINES-1:0] v_openl;   // ... an open one (words may join it)
+    wire [LINES-1:0] v_match;   // ... an open one of the half's burst (one at most)
     wire [LINES-1:0] v_join;    // ... that the half can join
-    wire [LINES-1:0] v_want;    // ... that must be sent
-    wire [LINES-1:0] v_block;   // ... that must be sent before the half goes in
+    wire [LINES-1:0] v_close;   // ... that the half cannot join (one at most)
+    wire [LINES-1:0] v_push;    // ... that goes into cq now (one at most)
     wire [LINES*VLW-1:0]  v_tags;   // slot i's burst at [VLW*i +: VLW]
     wire [LINES*VWPB-1:0] v_masks;  // slot i's lanes at [VWPB*i +: VWPB]
     wire [LINES-1:0]      v_accs;   // slot i accumulates
     reg  [SLW-1:0] v_vict;  // the slot the next new line takes
-    reg  [SLW-1:0] v_sel;   // the slot sent: the one the half waits for, else
-                            // the lowest that wants to
+    // closed lines wait in cq, oldest first: the requests leave in the
+    // order the lines closed, whatever the vault's back-pressure
+    reg  [SLW-1:0] cq [0:LINES-1];
+    reg  [SLW-1:0] cq_rp, cq_wp;  // read and write slots of cq
+    reg  [SLW:0]   cq_n;          // lines in cq, 0..LINES
+    reg  [SLW-1:0] v_low;   // the lowest open slot (a flush sends it)
     reg  [SLW-1:0] v_jslot; // the slot the half joins
+    reg  [SLW-1:0] v_cslot; // the slot the half cannot join
+    reg  [SLW-1:0] v_pslot; // the slot that goes into cq
     integer v_k;
     always @* begin
-        v_sel = {SLW{1'b0}};
+        v_low = {SLW{1'b0}};
         v_jslot = {SLW{1'b0}};
+        v_cslot = {SLW{1'b0}};
+        v_pslot = {SLW{1'b0}};
         for (v_k = LINES - 1; v_k >= 0; v_k = v_k - 1)
-            if (|v_block ? v_block[v_k] : v_want[v_k])
-                v_sel = v_k[SLW-1:0];
-        for (v_k = 0; v_k < LINES; v_k = v_k + 1)
+            if (v_openl[v_k])
+                v_low = v_k[SLW-1:0];
+        for (v_k = 0; v_k < LINES; v_k = v_k + 1) begin
             if (v_join[v_k])
                 v_jslot = v_k[SLW-1:0];
+            if (v_close[v_k])
+                v_cslot = v_k[SLW-1:0];
+            if (v_push[v_k])
+                v_pslot = v_k[SLW-1:0];
+        end
     end
-    // a half for a burst no slot holds opens a line in slot v_vict, sending
-    // the line there first
+    // a half for a burst with no open line opens one in slot v_vict, once
+    // the line there has been sent; the open line in the slot after it
+    // closes then, so that the next new line rarely waits
     wire v_open = a_v && !(|v_match);
-    wire v_send = |v_want;
+    wire [SLW-1:0] v_next = v_vict == S_LAST ? {SLW{1'b0}} : v_vict + 1'b1;
+    // the request: the oldest closed line; when cq is empty, the line the
+    // half cannot join (it goes out at once), else on flush the open lines,
+    // lowest slot first
+    wire v_fifo = cq_n != {(SLW+1){1'b0}};
+    wire v_send = v_fifo || |v_close || fl_send && |v_openl;
+    wire [SLW-1:0] v_sel = v_fifo ? cq[cq_rp] : |v_close ? v_cslot : v_low;  // the slot sent
     wire v_sent = v_send && v_req_ready;
     wire [LINES-1:0] v_takes;  // the slot the half goes into this cycle
     assign v_take = |v_takes;
@@ -237,33 +264,44 @@ module tetris_wrport #(
         for (v_s = 0; v_s < LINES; v_s = v_s + 1) begin : g_vslot
             localparam integer SI = v_s;
             localparam [SLW-1:0] SLOT = SI[SLW-1:0];
-            reg             valid;  // holds an unsent line
-            reg [VLW-1:0]   tag;    // its burst number
-            reg             acc;    // 1: an accumulate, 0: a write
-            reg [VWPB-1:0]  mask;   // its lanes set
-            wire full  = &mask;     // closed: nothing joins
-            wire match = valid && tag == a_burst;
+            reg             valid;   // holds an unsent line
+            reg             closed;  // ... that waits in cq: nothing joins
+            reg [VLW-1:0]   tag;     // its burst number
+            reg             acc;     // 1: an accumulate, 0: a write
+            reg [VWPB-1:0]  mask;    // its lanes set
+            wire openl = valid && !closed;
+            wire match = openl && tag == a_burst;
             // the half joins when the op is the same and an accumulate adds to
-            // none of the line's lanes; else the line is sent first
-            wire fits  = match && !full && acc == a_acc && !(a_acc && |(mask & v_amask));
+            // none of the line's lanes; else the line closes and the half
+            // opens a new one (next cycle)
+            wire fits  = match && acc == a_acc && !(a_acc && |(mask & v_amask));
             wire evict = v_open && v_vict == SLOT;
-            // sent when closed, on flush, or when the half waits for it: it
-            // cannot join, or its slot is the one the half opens a line in
-            assign v_block[v_s] = valid && (a_v && match && !fits || evict);
-            assign v_want[v_s]  = valid && (full || fl_send) || v_block[v_s];
             wire gone  = v_sent && v_sel == SLOT;  // sent this cycle
-            // the half goes in: it joins the line unless that leaves now, or it
-            // opens one here when the slot is free or its line leaves now
-            wire joins = a_v && fits && !gone;
+            // the half goes in: it joins the line, or it opens one here when
+            // the slot is free or its line leaves now
+            wire joins = a_v && fits;
             wire opens = evict && (!valid || gone);
+            // the line closes when the half fills it (its data is complete
+            // a cycle later), when the half cannot join it (it goes out at
+            // once when cq is empty), or when a new line opens in the slot
+            // before it; it goes into cq unless it is sent at once
+            wire ahead = v_open && v_take && v_next == SLOT && openl;
+            assign v_close[v_s] = a_v && match && !fits;
+            assign v_push[v_s] = joins && &(mask | v_amask) || v_close[v_s] && !gone || ahead;
             assign v_takes[v_s] = joins || opens;
             always @(posedge clk) begin
-                if (!rst_n)
+                if (!rst_n) begin
                     valid <= 1'b0;
-                else if (joins || opens)
+                    closed <= 1'b0;
+                end else if (opens) begin
                     valid <= 1'b1;
-                else if (gone)
+                    closed <= 1'b0;
+                end else if (gone) begin
                     valid <= 1'b0;
+                    closed <= 1'b0;
+                end else if (v_push[v_s]) begin
+                    closed <= 1'b1;
+                end
                 if (opens) begin  // data: not reset
                     tag  <= a_burst;
                     acc  <= a_acc;
@@ -273,6 +311,7 @@ module tetris_wrport #(
                 end
             end
             assign v_valid[v_s] = valid;
+            assign v_openl[v_s] = openl;
             assign v_match[v_s] = match;
             assign v_join[v_s]  = fits;
             assign v_tags[VLW*v_s +: VLW]    = tag;
@@ -280,15 +319,36 @@ module tetris_wrport #(
             assign v_accs[v_s] = acc;
         end
     endgenerate
+    // cq: one push (a line closes) and one pop (the oldest is sent) per cycle
+    wire cq_push = |v_push;
+    wire cq_pop = v_sent && v_fifo;
+    always @(posedge clk) begin
+        if (!rst_n) begin
+            cq_rp <= {SLW{1'b0}};
+            cq_wp <= {SLW{1'b0}};
+            cq_n <= {(SLW+1){1'b0}};
+        end else begin
+            if (cq_push)
+                cq_wp <= cq_wp == S_LAST ? {SLW{1'b0}} : cq_wp + 1'b1;
+            if (cq_pop)
+                cq_rp <= cq_rp == S_LAST ? {SLW{1'b0}} : cq_rp + 1'b1;
+            if (cq_push && !cq_pop)
+                cq_n <= cq_n + 1'b1;
+            else if (cq_pop && !cq_push)
+                cq_n <= cq_n - 1'b1;
+        end
+        if (cq_push)  // data: not reset
+            cq[cq_wp] <= v_pslot;
+    end
     // the lanes' data, one memory word per slot, written lane by lane
     reg [8*BURST-1:0] v_mem [0:LINES-1];
     wire [SLW-1:0] v_wslot = v_open ? v_vict : v_jslot;  // the slot the half goes into
     integer v_l;
     always @(posedge clk) begin
-        if (!rst_n)
+        if (!rst_n || (fl && empty))  // reset, or a flush is done
             v_vict <= {SLW{1'b0}};
         else if (v_open && v_take)
-            v_vict <= v_vict == S_LAST ? {SLW{1'b0}} : v_vict + 1'b1;
+            v_vict <= v_next;
         if (v_take)  // data: not reset
             for (v_l = 0; v_l < VWPB; v_l = v_l + 1)
                 if (v_amask[v_l])
