@@ -11,8 +11,8 @@
  * cannot join it, when a new line opens in the slot before it (round robin),
  * and at the end of the pass (flush), and sends the closed lines in that
  * order; a word that opens a line waits until the line its slot held has
- * left (`wait`). The array's timing model (refmodel/pe_array_timing.c) plays the lists against
- * the vault controller's cycle model.
+ * left (`wait`). The array's timing model (refmodel/pe_array_timing.c)
+ * plays the lists against the vault controller's cycle model.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -166,10 +166,9 @@ static int wr_half(wr_lines *wl, stream_writer *w, uint64_t burst, uint64_t bb, 
         *wait = l->sent;
     *l = (wr_line){1, acc, burst, mask, l->sent};
     wl->next = (wl->next + 1) % wl->n;
+    /* a new line is never full: a half sets at most 2 of the burst's >= 8 lanes */
     wr_line *ahead = &wl->slot[wl->next]; /* closed ahead: the next new line's slot */
-    if ((ahead->open && wr_send(ahead, w, bb)) || (mask == wl->all && wr_send(l, w, bb)))
-        return -1;
-    return 0;
+    return ahead->open ? wr_send(ahead, w, bb) : 0;
 }
 
 /* A drained word of `bytes` (2 or 4) at addr; a 32-bit word may straddle two bursts. */
