@@ -134,6 +134,8 @@ typedef struct cli_report {
     int n_runs;                /* layers that ran */
     const cli_layer_run *runs; /* n_runs entries, in network order */
     const char *error;         /* the error that stopped the run, or NULL */
+    int sim_jobs;              /* cosim: simulators run at once (0: no RTL runs) */
+    double sim_wall_seconds;   /* cosim: wall time from the first simulator's start to the end */
 } cli_report;
 
 /* Short name of a layer type ("conv", "fc", "maxpool", ...). */

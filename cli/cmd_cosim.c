@@ -11,13 +11,9 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <limits.h>
-#include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -37,6 +33,8 @@ static void print_usage(FILE *out)
           "  -s, --seed=S            seed of the data and of the injected back-pressure\n"
           "                          (default: 1)\n"
           "  -j, --json=FILE         also write the whole result as JSON (docs/json.md)\n"
+          "      --jobs=N            layers simulated at once (default: the number of\n"
+          "                          processors)\n"
           "      --bound=PERCENT     allowed cycle deviation per layer (default: 5)\n"
           "      --stall=PERCENT     cycles with back-pressure on the vault port, 0 to 90\n"
           "                          (default: 0); results and counts must not change\n"
@@ -68,7 +66,7 @@ static void print_usage(FILE *out)
 static int parse_options(int argc, char **argv, cosim_options *o)
 {
     enum { O_BOUND = 256, O_STALL, O_WATCHDOG, O_TRACE, O_WINDOW, O_XUNIQUE, O_CACHE, O_KEEP, O_PROFILE,
-           O_FAULT };
+           O_FAULT, O_JOBS };
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'},  {"net", required_argument, NULL, 'n'},
         {"layers", required_argument, NULL, 'l'},  {"batch", required_argument, NULL, 'b'},
@@ -81,6 +79,7 @@ static int parse_options(int argc, char **argv, cosim_options *o)
         {"keep", no_argument, NULL, O_KEEP},        {"quiet", no_argument, NULL, 'q'},
         {"profile", required_argument, NULL, O_PROFILE},
         {"fault", required_argument, NULL, O_FAULT},
+        {"jobs", required_argument, NULL, O_JOBS},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
     };
     long v;
@@ -146,6 +145,13 @@ static int parse_options(int argc, char **argv, cosim_options *o)
                 return CLI_EXIT_BAD;
             }
             break;
+        case O_JOBS:
+            if (cli_parse_long(optarg, 1, COSIM_MAX_JOBS, &v)) {
+                cli_error("cosim: --jobs: '%s' is not a number from 1 to %d", optarg, COSIM_MAX_JOBS);
+                return CLI_EXIT_BAD;
+            }
+            o->jobs = (int)v;
+            break;
         case 'h': print_usage(stdout); return CLI_EXIT_PASS;
         default: return cli_bad_option("cosim", c, argv);
         }
@@ -155,281 +161,6 @@ static int parse_options(int argc, char **argv, cosim_options *o)
         return CLI_EXIT_BAD;
     }
     return -1;
-}
-
-/* "key value" lines of the simulator's PREFIX.txt into r; 0 or -1. */
-static int read_results(const char *path, cli_rtl_run *r)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
-    char line[1024];
-    int n_counters = 0, have_status = 0;
-    size_t msg_len = 0;
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\n")] = '\0';
-        char name[64];
-        uint64_t value;
-        if (sscanf(line, "status %15s", r->status) == 1) {
-            have_status = 1;
-        } else if (sscanf(line, "cycles %" SCNu64, &r->cycles) == 1) {
-        } else if (sscanf(line, "counter %63s %" SCNu64, name, &value) == 2) {
-            for (int i = 0; i < TETRIS_CNT_COUNT; i++)
-                if (strcmp(name, tetris_counter_name((enum tetris_counter)i)) == 0) {
-                    r->counts.v[i] = value;
-                    n_counters++;
-                }
-        } else if (sscanf(line, "sim_seconds %lf", &r->sim_seconds) == 1) {
-        } else if (strncmp(line, "message ", 8) == 0) {
-            int k = snprintf(r->message + msg_len, sizeof r->message - msg_len, "%s%s",
-                             msg_len ? "; " : "", line + 8);
-            if (k > 0 && msg_len + (size_t)k < sizeof r->message)
-                msg_len += (size_t)k;
-        }
-    }
-    fclose(f);
-    return have_status && n_counters == TETRIS_CNT_COUNT ? 0 : -1;
-}
-
-static int write_file(const char *path, const uint8_t *p, uint64_t n)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return -1;
-    size_t w = fwrite(p, 1, (size_t)n, f);
-    return fclose(f) == 0 && w == (size_t)n ? 0 : -1;
-}
-
-static int read_exact(const char *path, uint8_t *p, uint64_t n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    size_t r = fread(p, 1, (size_t)n, f);
-    int extra = getc(f) != EOF;
-    fclose(f);
-    return r == (size_t)n && !extra ? 0 : -1;
-}
-
-/* The simulator's command line for one job. */
-typedef struct sim_call {
-    char *argv[64];
-    char buf[16][CLI_PATH_MAX];
-    int n, nbuf;
-} sim_call;
-
-static void sim_arg(sim_call *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sim_arg(sim_call *c, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(c->buf[c->nbuf], sizeof c->buf[0], fmt, ap);
-    va_end(ap);
-    c->argv[c->n++] = c->buf[c->nbuf++];
-}
-
-/*
- * Run one prepared job on the simulator and judge it into r. trace: an FST
- * file to write around instruction trace_pc, or NULL. Returns 0 when it ran
- * (pass or not), -1 when the simulator could not run.
- */
-static int simulate(const cosim_options *o, const char *sim, const char *config_file,
-                    const char *work, const tetris_job *job, const char *trace, int64_t trace_pc,
-                    const char *profile, cli_rtl_run *r)
-{
-    const char *name = job->layer.name;
-    char image[CLI_PATH_MAX], prefix[CLI_PATH_MAX], txt[CLI_PATH_MAX], bin[CLI_PATH_MAX],
-        log[CLI_PATH_MAX];
-    if (cli_path(image, sizeof image, "%s/%s.img", work, name) ||
-        cli_path(prefix, sizeof prefix, "%s/%s", work, name) ||
-        cli_path(txt, sizeof txt, "%s.txt", prefix) || cli_path(bin, sizeof bin, "%s.bin", prefix) ||
-        cli_path(log, sizeof log, "%s.log", prefix))
-        return -1;
-    if (write_file(image, job->image, job->image_bytes)) {
-        cli_error("cosim: %s: cannot write: %s", image, strerror(errno));
-        return -1;
-    }
-    sim_call c = {.n = 0};
-    c.argv[c.n++] = (char *)sim;
-    c.argv[c.n++] = "--config";
-    c.argv[c.n++] = (char *)config_file;
-    c.argv[c.n++] = "--image";
-    c.argv[c.n++] = image;
-    c.argv[c.n++] = "--out";
-    c.argv[c.n++] = prefix;
-    sim_arg(&c, "--prog-base=%" PRIu64, job->prog_base);
-    sim_arg(&c, "--dump=%" PRIu64 ":%" PRIu64, job->lay.psum, job->lay.end);
-    sim_arg(&c, "--seed=%" PRIu64, o->seed);
-    sim_arg(&c, "--stall=%d", o->stall);
-    sim_arg(&c, "--watchdog=%" PRIu64, o->watchdog);
-    sim_arg(&c, "--expect-cycles=%" PRIu64, job->res.counts.v[TETRIS_CNT_CYCLES]);
-    if (!o->quiet && isatty(STDERR_FILENO))
-        c.argv[c.n++] = "--progress";
-    if (trace) {
-        sim_arg(&c, "--trace=%s", trace);
-        if (trace_pc >= 0) {
-            sim_arg(&c, "--trace-pc=%" PRId64, trace_pc);
-            sim_arg(&c, "--trace-window=%" PRIu64, o->trace_window);
-        }
-    }
-    if (profile)
-        sim_arg(&c, "--profile=%s", profile);
-    if (o->x_unique) {
-        sim_arg(&c, "+verilator+seed+%" PRIu64, o->seed % 0x7FFFFFFF + 1);
-        c.argv[c.n++] = "+verilator+rand+reset+2";
-    }
-    for (char **p = o->plusargs; *p && c.n < 62; p++)
-        c.argv[c.n++] = *p;
-    c.argv[c.n] = NULL;
-    int status;
-    if (cosim_spawn(c.argv, log, &status)) {
-        cli_error("cosim: cannot run %s: %s", sim, strerror(errno));
-        return -1;
-    }
-    if (status >= 2 || read_results(txt, r)) {
-        cli_error("cosim: %s: the simulator failed (exit %d); see %s", name, status, log);
-        return -1;
-    }
-    uint64_t n = job->lay.end - job->lay.psum;
-    uint8_t *region = malloc(n + 1);
-    if (!region || read_exact(bin, region, n)) {
-        free(region);
-        cli_error("cosim: %s: cannot read %s", name, bin);
-        return -1;
-    }
-    /* judge: every check, so that the report names all that failed */
-    int bad = strcmp(r->status, "done") != 0;
-    bad |= tetris_job_check(job, region, &r->mm);
-    free(region);
-    r->counters_equal = 0;
-    r->first_bad_counter = -1;
-    for (int i = 0; i < TETRIS_CNT_COUNT; i++) {
-        if (i == TETRIS_CNT_CYCLES)
-            continue;
-        if (r->counts.v[i] == job->res.counts.v[i])
-            r->counters_equal++;
-        else if (r->first_bad_counter < 0)
-            r->first_bad_counter = i;
-    }
-    bad |= r->first_bad_counter >= 0;
-    uint64_t model = job->res.counts.v[TETRIS_CNT_CYCLES];
-    r->deviation = model ? 100.0 * ((double)r->cycles - (double)model) / (double)model : 0.0;
-    bad |= fabs(r->deviation) > o->bound;
-    bad |= !job->res.pass; /* the engine model itself disagrees with the golden model */
-    r->pass = !bad;
-    return 0;
-}
-
-/* One line per failed check on stderr, naming what a person needs first. */
-static void explain(const cosim_options *o, const tetris_job *job, const cli_rtl_run *r)
-{
-    const char *name = job->layer.name;
-    const tetris_mismatch *mm = &r->mm;
-    if (strcmp(r->status, "done") != 0)
-        cli_error("cosim: %s: the run ended with '%s': %s", name, r->status, r->message);
-    if (mm->index >= 0) {
-        char insn[160] = "no instruction wrote it";
-        if (mm->pc >= 0) {
-            tetris_program one = {.insn = &job->prog.insn[mm->pc], .n = 1, .cap = 1};
-            char *text = NULL;
-            size_t len = 0;
-            FILE *m = open_memstream(&text, &len);
-            if (m) {
-                tetris_program_disasm(&one, m);
-                fclose(m);
-                if (text) {
-                    /* the listing of a one-instruction program: drop its index 0 */
-                    text[strcspn(text, "\n")] = '\0';
-                    const char *t = text + strspn(text, " ");
-                    t += strspn(t, "0123456789");
-                    t += strspn(t, " ");
-                    snprintf(insn, sizeof insn, "written by instruction %" PRId64 " (%s)", mm->pc, t);
-                }
-                free(text);
-            }
-        }
-        cli_error("cosim: %s: first differing ofmap element n=%d m=%d y=%d x=%d: expected %d, "
-                  "RTL %d; %s",
-                  name, mm->n, mm->m, mm->y, mm->x, mm->expect, mm->actual, insn);
-    } else if (mm->byte >= 0) {
-        cli_error("cosim: %s: ofmaps agree but the vault differs from the engine model's at byte "
-                  "%" PRId64 " (psum area %" PRIu64 "..%" PRIu64 ")",
-                  name, mm->byte, job->lay.psum, job->lay.ofmap);
-    }
-    if (r->first_bad_counter >= 0) {
-        int i = r->first_bad_counter;
-        cli_error("cosim: %s: %d of %d counters differ; first: %s: RTL %" PRIu64 ", model %" PRIu64,
-                  name, TETRIS_CNT_COUNT - 1 - r->counters_equal, TETRIS_CNT_COUNT - 1,
-                  tetris_counter_name((enum tetris_counter)i), r->counts.v[i], job->res.counts.v[i]);
-    }
-    if (fabs(r->deviation) > o->bound)
-        cli_error("cosim: %s: RTL %" PRIu64 " cycles, model %" PRIu64 ": %+.1f %% exceeds the bound "
-                  "of %g %%",
-                  name, r->cycles, job->res.counts.v[TETRIS_CNT_CYCLES], r->deviation, o->bound);
-}
-
-/*
- * The profile of one layer: each LOAD, STORE and PASS with its RTL cycles
- * (dispatch to idle, from the simulator's profile) and the model's, into
- * out; per opcode totals on stderr, the sequencer's share (fetches, SET,
- * SYNC, waiting) as the rest of the RTL's cycles.
- */
-static void profile_report(const tetris_job *job, const cli_rtl_run *r, const char *prof,
-                           const char *out)
-{
-    static const char *const op_names[] = {"?", "SET", "LOAD", "STORE", "PASS", "SYNC", "END"};
-    size_t n = job->prog.n;
-    uint64_t *rtl = calloc(n + 1, sizeof *rtl), *at = calloc(n + 1, sizeof *at);
-    FILE *in = fopen(prof, "r"), *f = fopen(out, "w");
-    if (!rtl || !at || !in || !f) {
-        if (in)
-            fclose(in);
-        if (f)
-            fclose(f);
-        free(rtl);
-        free(at);
-        cli_error("cosim: %s: cannot write the profile", out);
-        return;
-    }
-    unsigned pc;
-    uint64_t t0, t1, units = 0;
-    while (fscanf(in, "%u %" SCNu64 " %" SCNu64, &pc, &t0, &t1) == 3)
-        if (pc < n) {
-            rtl[pc] += t1 - t0;
-            at[pc] = t0;
-            units += t1 - t0;
-        }
-    fclose(in);
-    uint64_t rtl_op[7] = {0}, model_op[7] = {0}, n_op[7] = {0};
-    fprintf(f, "# model and RTL cycles of each instruction (RTL: LOAD, STORE, PASS from dispatch\n"
-               "# to idle; the sequencer's fetches, SETs and waits are the rest), then the program\n");
-    for (size_t i = 0; i < n; i++) {
-        int op = (int)(job->prog.insn[i].w[0] & 0xFF);
-        op = op >= 1 && op <= 6 ? op : 0;
-        uint64_t m = job->insn_cycles[i];
-        int unit = op >= 2 && op <= 4;
-        fprintf(f, "%6zu %-5s model %8" PRIu64, i, op_names[op], m);
-        if (unit)
-            fprintf(f, "  RTL %8" PRIu64 " x%-6.2f at %" PRIu64, rtl[i], m ? (double)rtl[i] / (double)m : 0.0,
-                    at[i]);
-        fputc('\n', f);
-        rtl_op[op] += rtl[i];
-        model_op[op] += m;
-        n_op[op]++;
-    }
-    fputs("\n", f);
-    tetris_program_disasm(&job->prog, f);
-    fclose(f);
-    free(rtl);
-    free(at);
-    uint64_t model_seq = model_op[1] + model_op[5] + model_op[6], n_seq = n_op[1] + n_op[5] + n_op[6];
-    fprintf(stderr, "tetris: cosim: %s profile (%s):", job->layer.name, out);
-    for (int op = 2; op <= 4; op++)
-        if (n_op[op])
-            fprintf(stderr, " %s x%" PRIu64 " RTL %" PRIu64 " model %" PRIu64 ";", op_names[op], n_op[op],
-                    rtl_op[op], model_op[op]);
-    fprintf(stderr, " sequencer x%" PRIu64 " RTL %" PRIu64 " model %" PRIu64 "\n", n_seq,
-            r->cycles > units ? r->cycles - units : 0, model_seq);
 }
 
 int cmd_cosim(int argc, char **argv)
@@ -456,7 +187,7 @@ int cmd_cosim(int argc, char **argv)
     char *sel = status ? NULL : calloc((size_t)net.n_layers + 1, 1);
     cli_layer_run *runs = status ? NULL : calloc((size_t)net.n_layers + 1, sizeof *runs);
     cli_rtl_run *rtl = status ? NULL : calloc((size_t)net.n_layers + 1, sizeof *rtl);
-    int n_sel = 0, n_runs = 0;
+    int n_sel = 0;
     if (!status && (!sel || !runs || !rtl)) {
         cli_error("%s", tetris_strerror(TETRIS_ENOMEM));
         status = CLI_EXIT_FAIL;
@@ -497,60 +228,45 @@ int cmd_cosim(int argc, char **argv)
                  (int)(slash ? slash - sim : 0), sim);
     }
     setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
-    int failed = 0;
-    for (int i = 0; !status && i < net.n_layers; i++) {
-        if (!sel[i])
-            continue;
-        const tetris_layer *l = &net.layers[i];
-        cli_layer_run *run = &runs[n_runs];
-        cli_rtl_run *r = &rtl[n_runs];
-        run->index = i;
-        run->layer = l;
-        run->rtl = r;
-        if (!o.quiet)
-            fprintf(stderr, "[%d/%d] %s: models ...\n", n_runs + 1, n_sel, l->name);
-        tetris_job job;
-        tetris_error err = {""};
-        int rc = cli_prepare_job(&cfg, l, i, o.batch, o.seed, &job, &err);
-        if (rc) {
-            cli_error("%s:%d: %s", net_path, l->line, err.msg[0] ? err.msg : tetris_strerror(rc));
-            status = rc == TETRIS_ENOMEM ? CLI_EXIT_FAIL : CLI_EXIT_BAD;
-            break;
-        }
-        run->res = job.res;
-        if (!o.quiet)
-            fprintf(stderr, "[%d/%d] %s: RTL, %" PRIu64 " cycles predicted ...\n", n_runs + 1, n_sel,
-                    l->name, job.res.counts.v[TETRIS_CNT_CYCLES]);
-        char prof[CLI_PATH_MAX], prof_out[CLI_PATH_MAX];
-        int profiling = o.profile_dir && !cli_path(prof, sizeof prof, "%s/%s.prof", work, l->name) &&
-                        !cli_path(prof_out, sizeof prof_out, "%s/%s.profile", o.profile_dir, l->name);
-        if (simulate(&o, sim, config_file, work, &job, NULL, -1, profiling ? prof : NULL, r)) {
-            tetris_job_free(&job);
-            status = CLI_EXIT_FAIL;
-            break;
-        }
-        n_runs++;
-        if (profiling) {
-            mkdir(o.profile_dir, 0755);
-            profile_report(&job, r, prof, prof_out);
-        }
-        if (!r->pass) {
-            failed++;
-            explain(&o, &job, r);
-            if (o.trace_dir && (r->mm.index >= 0 || strcmp(r->status, "done") != 0)) {
-                char fst[CLI_PATH_MAX];
-                cli_rtl_run again = {.pass = 0};
-                mkdir(o.trace_dir, 0755);
-                snprintf(fst, sizeof fst, "%s/%s.fst", o.trace_dir, l->name);
-                if (simulate(&o, sim, config_file, work, &job, fst, r->mm.index >= 0 ? r->mm.pc : -1,
-                             NULL, &again) == 0)
-                    fprintf(stderr, "tetris: cosim: %s: trace in %s\n", l->name, fst);
-            }
-        }
-        tetris_job_free(&job);
+    cosim_pool pool = {.o = &o, .sim = sim, .config_file = config_file, .work = work,
+                       .n_sel = n_sel, .runs = runs, .rtl = rtl,
+                       .show = !o.quiet && isatty(STDERR_FILENO)};
+    int jobs = o.jobs > 0 ? o.jobs : cosim_online_cpus();
+    pool.slot = status ? NULL : calloc((size_t)jobs, sizeof *pool.slot);
+    pool.ran = status ? NULL : calloc((size_t)net.n_layers + 1, 1);
+    if (!status && (!pool.slot || !pool.ran)) {
+        cli_error("%s", tetris_strerror(TETRIS_ENOMEM));
+        status = CLI_EXIT_FAIL;
     }
+    double t_first = cosim_now();
+    for (int i = 0; !status || pool.active > 0;) {
+        /* start layers while a simulator may run */
+        while (!status && pool.active < jobs && i < net.n_layers) {
+            if (sel[i])
+                status = cosim_pool_start(&pool, &cfg, net_path, &net.layers[i], i);
+            i++;
+        }
+        if (status) /* a layer could not start: the others are not worth waiting for */
+            cosim_pool_stop(&pool);
+        if (pool.active == 0)
+            break;
+        if (cosim_pool_wait(&pool))
+            status = CLI_EXIT_FAIL;
+    }
+    cosim_pool_clear_line(&pool);
+    double sim_wall = cosim_now() - t_first;
+    /* the layers that ran, in network order */
+    int n_runs = 0;
+    for (int k = 0; k < pool.launched; k++)
+        if (pool.ran[k])
+            runs[n_runs++] = runs[k];
+    int failed = pool.failed;
+    free(pool.slot);
+    free(pool.ran);
     cli_report rep = {.cfg = &cfg, .config_path = config_path, .net = &net, .net_path = net_path,
-                      .batch = o.batch, .seed = o.seed, .n_runs = n_runs, .runs = runs};
+                      .batch = o.batch, .seed = o.seed, .n_runs = n_runs, .runs = runs,
+                      .sim_jobs = n_runs ? (jobs < n_sel ? jobs : n_sel) : 0,
+                      .sim_wall_seconds = sim_wall};
     if (n_runs > 0) {
         report_table(&rep, stdout);
         report_cosim_table(&rep, o.bound, stdout);

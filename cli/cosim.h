@@ -7,7 +7,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
+#include "cli.h"
 #include "tetris.h"
 
 typedef struct cosim_options {
@@ -22,6 +24,7 @@ typedef struct cosim_options {
     double bound;            /* allowed |cycle deviation| per layer, percent */
     int x_unique;            /* Verilate with --x-assign/--x-initial unique, random per seed */
     int fault_row, fault_col; /* --fault: a broken PE in the generated RTL, -1: none */
+    int jobs;                /* simulators run at once */
     int keep;                /* keep the work folder */
     int quiet;
     char **plusargs;         /* +args for the simulator, NULL-terminated */
@@ -38,5 +41,75 @@ int cosim_build(const tetris_config *cfg, const cosim_options *o, char *sim, siz
  * log (NULL: inherited). status: its exit status (128 + signal). 0 or -1.
  */
 int cosim_spawn(char *const argv[], const char *log, int *status);
+
+/* Most simulators --jobs runs at once. */
+#define COSIM_MAX_JOBS 64
+
+/* The descriptor on which a simulator started with a progress pipe writes
+ * its simulated cycles (tetris_cosim_sim --progress-fd). */
+#define COSIM_PROGRESS_FD 3
+
+/*
+ * Start argv (looked up in PATH) without waiting, its output to the file log
+ * (NULL: inherited). With progress, the child's COSIM_PROGRESS_FD is the
+ * write end of a pipe whose read end (close-on-exec) goes to *progress.
+ * 0 or -1 (errno set).
+ */
+int cosim_start(char *const argv[], const char *log, int *progress, pid_t *pid);
+
+/*
+ * Collect a child of cosim_start: with hang, wait for it. status: its exit
+ * status (128 + signal). 1 when it has ended, 0 when it still runs, -1.
+ */
+int cosim_reap(pid_t pid, int hang, int *status);
+
+/* A layer whose simulator runs. */
+typedef struct cosim_slot {
+    tetris_job job;
+    int run;          /* its index in runs[] and rtl[] (start order) */
+    pid_t pid;
+    int fd;           /* read end of its progress pipe, -1 once closed */
+    uint64_t cycles;  /* simulated so far, as last reported */
+    double t0, t;     /* when it started and when it last reported, s */
+    char part[32];    /* an unfinished progress line */
+    int profiling;
+    char prof[CLI_PATH_MAX], prof_out[CLI_PATH_MAX];
+} cosim_slot;
+
+/* The simulators of one `tetris cosim`: up to --jobs run at once. */
+typedef struct cosim_pool {
+    const cosim_options *o;
+    const char *sim, *config_file, *work;
+    int n_sel;            /* layers selected */
+    cli_layer_run *runs;  /* per started layer, in start order (= network order) */
+    cli_rtl_run *rtl;
+    char *ran;            /* per started layer: simulated and judged */
+    cosim_slot *slot;     /* the running ones: [0, active) */
+    int active, launched, failed;
+    int show;             /* a progress line on the terminal */
+    int shown;            /* it is on the screen now */
+    double drawn;         /* when it was drawn, s */
+} cosim_pool;
+
+/* Monotonic time, s. */
+double cosim_now(void);
+
+/* --jobs by default: one simulator per processor (each is single-threaded). */
+int cosim_online_cpus(void);
+
+/* Prepare layer l (index index in the network) and start its simulator in
+ * the next free slot. 0 or an exit status after an error line. */
+int cosim_pool_start(cosim_pool *p, const tetris_config *cfg, const char *net_path,
+                     const tetris_layer *l, int index);
+
+/* Wait up to half a second for progress, then judge the simulators that
+ * ended (and trace a mismatch with --trace). 0, or -1 when one could not run. */
+int cosim_pool_wait(cosim_pool *p);
+
+/* Stop every running simulator (after an error elsewhere). */
+void cosim_pool_stop(cosim_pool *p);
+
+/* Erase the progress line, if it is on the screen, before other output. */
+void cosim_pool_clear_line(cosim_pool *p);
 
 #endif

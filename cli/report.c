@@ -139,6 +139,9 @@ void report_cosim_table(const cli_report *r, double bound, FILE *out)
             "", model, rtl, model ? 100.0 * ((double)rtl - (double)model) / (double)model : 0.0, "", "",
             seconds > 0 ? (double)rtl / seconds : 0.0, seconds);
     fprintf(out, "%d passed, %d failed\n", passed, r->n_runs - passed);
+    if (r->sim_jobs > 1 && r->sim_wall_seconds > 0)
+        fprintf(out, "%d simulators at once: %.1f s of wall time, %.0f cycles/s together\n", r->sim_jobs,
+                r->sim_wall_seconds, (double)rtl / r->sim_wall_seconds);
 }
 
 /* ---- JSON ---- */
@@ -268,11 +271,18 @@ static json_t *totals_json(const cli_report *r)
     tetris_config_derive(r->cfg, &d);
     uint64_t cycles = counts.v[TETRIS_CNT_CYCLES];
     double util = cycles && d.pes ? (double)macs / ((double)cycles * d.pes) : 0.0;
-    return json_pack("{s:i, s:i, s:i, s:I, s:f, s:o, s:o, s:f, s:{s:f, s:f}}", "layers", r->n_runs,
-                     "passed", passed, "failed", r->n_runs - passed, "macs", (json_int_t)macs,
-                     "utilization", util, "counters", counters_json(&counts), "energy_pj",
-                     energy_json(&e), "time_ms", cycles_ms(r->cfg, cycles), "wall_seconds",
-                     "golden", golden_s, "engine", engine_s);
+    json_t *o = json_pack("{s:i, s:i, s:i, s:I, s:f, s:o, s:o, s:f, s:{s:f, s:f}}", "layers",
+                          r->n_runs, "passed", passed, "failed", r->n_runs - passed, "macs",
+                          (json_int_t)macs, "utilization", util, "counters", counters_json(&counts),
+                          "energy_pj", energy_json(&e), "time_ms", cycles_ms(r->cfg, cycles),
+                          "wall_seconds", "golden", golden_s, "engine", engine_s);
+    if (o && r->sim_jobs > 0 &&
+        (json_object_set_new(o, "sim_jobs", json_integer(r->sim_jobs)) ||
+         json_object_set_new(o, "sim_wall_seconds", json_real(r->sim_wall_seconds)))) {
+        json_decref(o);
+        o = NULL;
+    }
+    return o;
 }
 
 int report_json(const cli_report *r, FILE *out)

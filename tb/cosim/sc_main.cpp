@@ -18,13 +18,17 @@
 // Usage: tetris_cosim_sim --config FILE --image FILE --prog-base ADDR
 //            --dump START:END --out PREFIX [--seed S] [--stall PERCENT]
 //            [--watchdog CYCLES] [--limit CYCLES] [--expect-cycles N]
-//            [--progress] [--profile FILE] [--trace FILE.fst [--trace-from C] [--trace-to C]
+//            [--progress] [--progress-fd FD] [--profile FILE] [--trace FILE.fst [--trace-from C] [--trace-to C]
 //            | [--trace-pc N] [--trace-window C]] [+trace]
 // The trace window is [--trace-from, --trace-to] in cycles from reset, or
 // --trace-window cycles from the first cycle in which instruction N (the
 // index in the program) is the sequencer's current instruction. --profile
 // writes "N FIRST LAST" for each LOAD, STORE or PASS N: the cycles (from
 // start) of its dispatch and of its unit's return to idle; then "end CYCLES".
+// --progress rewrites a line with the cycles, the speed and the time to go
+// on stderr; --progress-fd writes the simulated cycles, a decimal number per
+// line, to descriptor FD (`tetris cosim` reads them from a pipe). Both report
+// every 2^16 cycles.
 // Writes PREFIX.bin (the vault bytes [START, END) after the run) and
 // PREFIX.txt ("key value" lines: status, cycles, one "counter NAME VALUE" per
 // counter, sim_seconds, and "message TEXT" lines on a failure). Exit status
@@ -59,6 +63,9 @@ namespace {
 // every timing is in cycles).
 const sc_time kPeriod(2, SC_NS);
 
+// Cycles between progress reports: about 2 s of a t16 simulation.
+const uint64_t kReportEvery = 1u << 16;
+
 struct Options {
     std::string config, image, out, trace;
     uint64_t prog_base = 0, dump_start = 0, dump_end = 0;
@@ -72,6 +79,7 @@ struct Options {
     int64_t trace_pc = -1;          // window opens when this instruction starts
     uint64_t trace_window = 10000;  // cycles of a --trace-pc window
     bool progress = false;
+    int progress_fd = -1;
 };
 
 // Why a run ended.
@@ -277,7 +285,7 @@ SC_MODULE(Host)
         start.write(true);
         tick();
         start.write(false);
-        uint64_t t0 = run->cycle, quiet = 0, next_report = 1u << 20;
+        uint64_t t0 = run->cycle, quiet = 0, next_report = kReportEvery;
         FILE *prof = opt.profile.empty() ? nullptr : std::fopen(opt.profile.c_str(), "w");
         bool unit_was = false;
         uint32_t unit_pc = 0;
@@ -306,9 +314,12 @@ SC_MODULE(Host)
                 run->end = End::kWatchdog;
             else if (opt.limit && cycles >= opt.limit)
                 run->end = End::kLimit;
-            if (opt.progress && cycles >= next_report) {
-                next_report += 1u << 20;
-                report_progress(wall0);
+            if (cycles >= next_report) {
+                next_report += kReportEvery;
+                if (opt.progress)
+                    report_progress(wall0);
+                if (opt.progress_fd >= 0)
+                    dprintf(opt.progress_fd, "%" PRIu64 "\n", cycles);
             }
         }
         if (prof)
@@ -383,7 +394,7 @@ int usage()
 {
     std::fprintf(stderr, "usage: tetris_cosim_sim --config FILE --image FILE --prog-base ADDR --dump START:END "
                          "--out PREFIX [--seed S] [--stall PERCENT] [--watchdog CYCLES] [--limit CYCLES] "
-                         "[--expect-cycles N] [--progress] [--trace FILE [--trace-from C] [--trace-to C] [--trace-pc N] "
+                         "[--expect-cycles N] [--progress] [--progress-fd FD] [--trace FILE [--trace-from C] [--trace-to C] [--trace-pc N] "
                          "[--trace-window C]]\n");
     return 2;
 }
@@ -409,7 +420,7 @@ int parse(int argc, char **argv, Options &o)
         {"progress", no_argument, nullptr, 'P'},          {"trace", required_argument, nullptr, 't'},
         {"trace-from", required_argument, nullptr, 'f'},  {"trace-to", required_argument, nullptr, 'T'},
         {"trace-pc", required_argument, nullptr, 'C'},    {"trace-window", required_argument, nullptr, 'W'},
-        {"profile", required_argument, nullptr, 'R'},
+        {"profile", required_argument, nullptr, 'R'},     {"progress-fd", required_argument, nullptr, 'F'},
         {nullptr, 0, nullptr, 0}};
     int c;
     uint64_t v;
@@ -423,6 +434,7 @@ int parse(int argc, char **argv, Options &o)
         case 't': o.trace = optarg; break;
         case 'R': o.profile = optarg; break;
         case 'P': o.progress = true; break;
+        case 'F': ok = parse_u64(optarg, &v) && v <= 1023; o.progress_fd = static_cast<int>(v); break;
         case 'p': ok = parse_u64(optarg, &o.prog_base) && o.prog_base <= UINT32_MAX; break;
         case 's': ok = parse_u64(optarg, &o.seed); break;
         case 'S': ok = parse_u64(optarg, &v) && v <= 90; o.stall = static_cast<int>(v); break;
