@@ -125,7 +125,6 @@ static int sim_start(const cosim_options *o, const char *sim, const char *config
     sim_arg(&c, "--seed=%" PRIu64, o->seed);
     sim_arg(&c, "--stall=%d", o->stall);
     sim_arg(&c, "--watchdog=%" PRIu64, o->watchdog);
-    sim_arg(&c, "--expect-cycles=%" PRIu64, job->res.counts.v[TETRIS_CNT_CYCLES]);
     if (progress)
         sim_arg(&c, "--progress-fd=%d", COSIM_PROGRESS_FD);
     if (trace) {
