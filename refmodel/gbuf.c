@@ -67,16 +67,35 @@ static int window_in_vault(tetris_engine *e, uint64_t first, uint64_t last, unsi
 }
 
 /*
- * Cycles of a LOAD or STORE in tetris_dma, dispatch to idle: it moves one
- * word per cycle, unless the vault serves the walk's bursts more slowly; a
- * LOAD also waits for its first vault read.
+ * The psums of a block of n (4-byte psums from GBUF byte 0, any order) whose
+ * two halves lie in two GBUF rows: the word reader and writer move such a
+ * psum in two cycles, one row each. A row holds gbuf.bank_bits / 16 words;
+ * psum i's low half is word 2i, split when it is a row's last word: every
+ * psum with 16-bit rows, none with an even number of words per row, one in
+ * each run of that many otherwise.
  */
-static uint64_t dma_cycles(const tetris_engine *e, int op, const vault_segs *w, uint64_t words)
+static uint64_t gbuf_split_psums(const tetris_engine *e, uint64_t n)
+{
+    uint64_t w = (uint64_t)e->cfg.gbuf_bank_bits / 16, first = 0;
+    if (w % 2 == 0)
+        return 0;
+    while ((2 * first) % w != w - 1) /* the first split psum: first < w */
+        first++;
+    return n > first ? (n - first - 1) / w + 1 : 0;
+}
+
+/*
+ * Cycles of a LOAD or STORE in tetris_dma, dispatch to idle: it moves one
+ * word per cycle (moves: the words plus the split psums), unless the vault
+ * serves the walk's bursts more slowly; a LOAD also waits for its first
+ * vault read.
+ */
+static uint64_t dma_cycles(const tetris_engine *e, int op, const vault_segs *w, uint64_t moves)
 {
     uint64_t vault = vault_run_cycles(e, op, w);
     if (op == TETRIS_VAULT_RD)
-        return tetris_later(words + vault_read_latency(e), vault) + DMA_LOAD_PIPE;
-    return tetris_later(words, vault) + DMA_STORE_PIPE;
+        return tetris_later(moves + vault_read_latency(e), vault) + DMA_LOAD_PIPE;
+    return tetris_later(moves, vault) + DMA_STORE_PIPE;
 }
 
 /* The vault walk of a LOAD or STORE block: its contiguous segments, in the
@@ -166,7 +185,8 @@ int gbuf_load(tetris_engine *e, const isa_insn *d, uint64_t *cycles, tetris_erro
         e->cnt.v[TETRIS_CNT_GBUF_WR_PSUM] += words;
     }
     vault_segs walk = block_segs(e, d->kind, 0, d);
-    *cycles = dma_cycles(e, TETRIS_VAULT_RD, &walk, words);
+    uint64_t moves = words + (d->kind == KIND_PSUM ? gbuf_split_psums(e, words) : 0);
+    *cycles = dma_cycles(e, TETRIS_VAULT_RD, &walk, moves);
     return TETRIS_OK;
 }
 
@@ -211,6 +231,6 @@ int gbuf_store(tetris_engine *e, const isa_insn *d, uint64_t *cycles, tetris_err
     vault_segs walk = block_segs(e, KIND_PSUM, final, d);
     *cycles = dma_cycles(e, final ? TETRIS_VAULT_WR
                                   : d->mode == POUT_VAULT_ACC ? TETRIS_VAULT_ACC : TETRIS_VAULT_WR,
-                         &walk, words);
+                         &walk, words + gbuf_split_psums(e, words));
     return TETRIS_OK;
 }
