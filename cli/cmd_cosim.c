@@ -238,7 +238,6 @@ int cmd_cosim(int argc, char **argv)
         cli_error("%s", tetris_strerror(TETRIS_ENOMEM));
         status = CLI_EXIT_FAIL;
     }
-    double t_first = cosim_now();
     for (int i = 0; !status || pool.active > 0;) {
         /* start layers while a simulator may run */
         while (!status && pool.active < jobs && i < net.n_layers) {
@@ -254,7 +253,7 @@ int cmd_cosim(int argc, char **argv)
             status = CLI_EXIT_FAIL;
     }
     cosim_pool_clear_line(&pool);
-    double sim_wall = cosim_now() - t_first;
+    double sim_wall = pool.launched ? cosim_now() - pool.t_first : 0;
     /* the layers that ran, in network order */
     int n_runs = 0;
     for (int k = 0; k < pool.launched; k++)

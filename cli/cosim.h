@@ -89,6 +89,7 @@ typedef struct cosim_pool {
     int show;             /* a progress line on the terminal */
     int shown;            /* it is on the screen now */
     double drawn;         /* when it was drawn, s */
+    double t_first;       /* when the first simulator started, s */
 } cosim_pool;
 
 /* Monotonic time, s. */

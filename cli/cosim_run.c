@@ -411,6 +411,8 @@ int cosim_pool_start(cosim_pool *p, const tetris_config *cfg, const char *net_pa
     }
     s->run = k;
     s->t0 = s->t = cosim_now();
+    if (!p->launched)
+        p->t_first = s->t0;
     p->launched++;
     p->active++;
     return 0;
@@ -448,6 +450,14 @@ static int pool_finish(cosim_pool *p, cosim_slot *s, int status)
             fprintf(stderr, "tetris: cosim: %s: trace in %s\n", name, fst);
     }
     return 0;
+}
+
+/* Free a slot whose simulator has ended or been stopped. */
+static void slot_release(cosim_slot *s)
+{
+    if (s->fd >= 0)
+        close(s->fd);
+    tetris_job_free(&s->job);
 }
 
 /* Read what a simulator reported: lines of simulated cycles. */
@@ -499,9 +509,7 @@ int cosim_pool_wait(cosim_pool *p)
         } else if (pool_finish(p, s, status)) {
             bad = 1;
         }
-        if (s->fd >= 0)
-            close(s->fd);
-        tetris_job_free(&s->job);
+        slot_release(s);
         p->slot[k] = p->slot[--p->active];
     }
     if (p->show && p->active > 0 && cosim_now() - p->drawn >= 1.0)
@@ -516,9 +524,7 @@ void cosim_pool_stop(cosim_pool *p)
         int status;
         kill(s->pid, SIGTERM);
         cosim_reap(s->pid, 1, &status);
-        if (s->fd >= 0)
-            close(s->fd);
-        tetris_job_free(&s->job);
+        slot_release(s);
     }
     p->active = 0;
 }
