@@ -43,14 +43,17 @@ static void header(const tetris_config *cfg, const pe_widths *w, FILE *out)
           "//      2^ACC (op 1: max(psum_in, psum)); psum_in comes from the PE above.\n"
           "// Phases of one column, one word, MAC or psum per cycle:\n"
           "//   LOAD  rows*new cycles (rows = bc*bn, pooling bm*bn; new = s for x = 0,\n"
-          "//         min(u, s) after), fewer when i_valid has gaps;\n"
+          "//         min(u, s) after), more when i_valid has gaps: each word passes a\n"
+          "//         staging FIFO, written in the cycle it is taken from the bus and\n"
+          "//         copied into the scratchpad from the next; column x+1's words are\n"
+          "//         taken while column x computes, so its LOAD copies them at once;\n"
           "//   COMP  bm*bc*bn*s + 1 cycles (pooling bm*bn*s + 1): a two-stage pipeline\n"
           "//         (read and multiply | accumulate) into psum bank x mod 2; a MAC whose\n"
           "//         filter word has not arrived yet waits for it, and the first waits\n"
           "//         until the bank's column x-2 has drained;\n"
           "//   DRAIN bm*bn cycles when p_in_valid and p_out_ready stay high, from the\n"
           "//         other bank while column x+1 loads and computes.\n"
-          "// Without stalls a pass takes 1 + sum over x of (LOAD + COMP) cycles plus the\n"
+          "// Without stalls a pass takes 2 + sum over x of (LOAD + COMP) cycles plus the\n"
           "// last column's DRAIN, as long as each drain fits in the next LOAD + COMP.\n"
           "// Filter and ifmap words are taken from the cycle after start; filters may\n"
           "// arrive during the ifmap load. A start during a pass abandons it.\n"
@@ -90,7 +93,8 @@ static void header(const tetris_config *cfg, const pe_widths *w, FILE *out)
           "    // filter words, [m][c][k] order, MAC passes only; no back-pressure\n"
           "    input  wire           f_valid,\n"
           "    input  wire [WB-1:0]  f_data,\n"
-          "    // ifmap stream; ready only while a column's words are loading\n"
+          "    // ifmap stream; ready while a column loads and, for the next column's\n"
+          "    // words, while it computes (not after the last column)\n"
           "    input  wire           i_valid,\n"
           "    output wire           i_ready,\n"
           "    input  wire [WB-1:0]  i_data,\n"
@@ -181,30 +185,89 @@ static void filter_load(const tetris_config *cfg, const pe_widths *w, FILE *out)
             w->faw + 1, cfg->rf_filter_words);
 }
 
-static void ifmap_load(const pe_widths *w, FILE *out)
+static void ifmap_load(const tetris_config *cfg, const pe_widths *w, FILE *out)
 {
     char col[64];
-    fputs("    // ---- ifmap load: the rows' new words of column x, in stream order\n"
+    fputs("    // ---- ifmap input: the bus side takes the words of one column, in stream\n"
+          "    // order, into a staging FIFO of IW words, each with two flags: the last\n"
+          "    // word of its row and of its column. It takes column x's words while\n"
+          "    // column x loads, then column x+1's while column x computes, so that the\n"
+          "    // bus need not wait for the computation; it stops when it has a whole\n"
+          "    // column that the scratchpad side has not finished (bwait). The FIFO never\n"
+          "    // holds more than one column's new words, at most IW (bc*bn*s <= IW).\n"
+          "    reg [KW-1:0]  bj;     // words of this row taken so far\n"
+          "    reg [BNW-1:0] bn;     // image of the row\n"
+          "    reg [CHW-1:0] bch;    // channel of the row\n"
+          "    reg           bfirst; // the bus side is on column 0 (whole windows)\n"
+          "    reg           bwait;  // it has taken a column the scratchpad still loads\n"
+          "    assign i_ready = !bwait && (state == S_LOAD || (state == S_COMP && x != wo_last));\n"
+          "    wire i_take = i_valid && i_ready;\n"
+          "    // column 0 brings whole windows, later columns min(u, s) words per row\n"
+          "    wire [KW-1:0] b_new_last = bfirst ? s_last : step_last;\n"
+          "    wire b_row_done = bj == b_new_last;\n"
+          "    wire b_n_wrap = bn == bn_last;  // the row of the channel's last image\n"
+          "    wire b_col_done = b_row_done && b_n_wrap && bch == ch_last;\n"
+          "    reg [WB+1:0]  qmem [0:IW-1];  // {column end, row end, word}\n"
+          "    reg [IAW-1:0] qw, qr;         // write and read pointers, wrapping at IW\n"
+          "    reg [IAW:0]   qn;             // words staged, 0..IW\n",
+          out);
+    fprintf(out,
+            "    wire [IAW-1:0] qw_next = qw == %d'd%d ? {IAW{1'b0}} : qw + 1'b1;\n"
+            "    wire [IAW-1:0] qr_next = qr == %d'd%d ? {IAW{1'b0}} : qr + 1'b1;\n",
+            w->iaw, cfg->rf_ifmap_words - 1, w->iaw, cfg->rf_ifmap_words - 1);
+    fputs("    always @(posedge clk)\n"
+          "        if (i_take) qmem[qw] <= {b_col_done, b_row_done, i_data};\n"
+          "    always @(posedge clk)\n"
+          "        if (start) begin\n"
+          "            bj <= {KW{1'b0}};\n"
+          "            bn <= {BNW{1'b0}};\n"
+          "            bch <= {CHW{1'b0}};\n"
+          "            bfirst <= 1'b1;\n"
+          "            qw <= {IAW{1'b0}};\n"
+          "        end else if (i_take) begin\n"
+          "            qw <= qw_next;\n"
+          "            if (b_col_done) begin\n"
+          "                bj <= {KW{1'b0}};\n"
+          "                bn <= {BNW{1'b0}};\n"
+          "                bch <= {CHW{1'b0}};\n"
+          "                bfirst <= 1'b0;\n"
+          "            end else if (b_row_done) begin\n"
+          "                bj <= {KW{1'b0}};\n"
+          "                bn <= b_n_wrap ? {BNW{1'b0}} : bn + 1'b1;\n"
+          "                bch <= b_n_wrap ? bch + 1'b1 : bch;\n"
+          "            end else begin\n"
+          "                bj <= bj + 1'b1;\n"
+          "            end\n"
+          "        end\n\n"
+          "    // ---- ifmap load: the scratchpad side writes one staged word per cycle\n"
+          "    // while the column loads, into its row's circular buffer\n"
           "    reg [KW-1:0]  head;  // physical column of tap 0 of window x (all rows alike)\n"
           "    reg [IAW-1:0] wrow;  // first word of the row being written\n"
           "    reg [KW-1:0]  wcol;  // physical column being written, wraps at s\n"
-          "    reg [KW-1:0]  wj;    // words of this row written in this column so far\n"
-          "    reg [BNW-1:0] wn;    // image of the row\n"
-          "    reg [CHW-1:0] wch;   // channel of the row\n"
-          "    assign i_ready = state == S_LOAD;\n"
-          "    wire i_take = i_valid && i_ready;\n"
-          "    // column 0 brings whole windows, later columns min(u, s) words per row\n"
-          "    wire [KW-1:0] new_last = x == 0 ? s_last : step_last;\n"
-          "    wire row_done = wj == new_last;\n"
-          "    wire n_wrap = wn == bn_last;  // the row of the channel's last image\n"
-          "    wire col_done = row_done && n_wrap && wch == ch_last;\n"
-          "    wire col_start = i_take && col_done;  // the window is complete: compute\n"
-          "    wire [KW-1:0] wcol_next = wcol == s_last ? {KW{1'b0}} : wcol + 1'b1;\n",
+          "    wire r_take = state == S_LOAD && qn != {(IAW+1){1'b0}};\n"
+          "    wire [WB+1:0] q_head = qmem[qr];\n"
+          "    wire row_done = q_head[WB];\n"
+          "    wire col_start = r_take && q_head[WB+1];  // the window is complete: compute\n"
+          "    wire [KW-1:0] wcol_next = wcol == s_last ? {KW{1'b0}} : wcol + 1'b1;\n"
+          "    always @(posedge clk)\n"
+          "        if (start) begin\n"
+          "            qr <= {IAW{1'b0}};\n"
+          "            qn <= {(IAW+1){1'b0}};\n"
+          "            bwait <= 1'b0;\n"
+          "        end else begin\n"
+          "            if (r_take) qr <= qr_next;\n"
+          "            if (i_take && !r_take) qn <= qn + 1'b1;\n"
+          "            else if (r_take && !i_take) qn <= qn - 1'b1;\n"
+          "            // set and clear never meet: a column's last word is staged\n"
+          "            // (bwait set) before the scratchpad side can write it\n"
+          "            if (i_take && b_col_done) bwait <= 1'b1;\n"
+          "            else if (col_start) bwait <= 1'b0;\n"
+          "        end\n",
           out);
     fprintf(out,
             "    wire [IAW-1:0] wcol_a = %s;  // at address width\n"
             "    always @(posedge clk)\n"
-            "        if (i_take) imem[wrow + wcol_a] <= i_data;\n\n",
+            "        if (r_take) imem[wrow + wcol_a] <= q_head[WB-1:0];\n\n",
             gen_zext(col, sizeof col, "wcol", w->kw, w->iaw));
 }
 
@@ -397,9 +460,6 @@ static void chain_and_control(FILE *out)
           "            head <= {KW{1'b0}};\n"
           "            wrow <= {IAW{1'b0}};\n"
           "            wcol <= {KW{1'b0}};\n"
-          "            wj <= {KW{1'b0}};\n"
-          "            wn <= {BNW{1'b0}};\n"
-          "            wch <= {CHW{1'b0}};\n"
           "        end else begin\n"
           "            case (state)\n"
           "            S_LOAD:\n"
@@ -407,14 +467,10 @@ static void chain_and_control(FILE *out)
           "                    state <= S_COMP;\n"
           "                    head <= wcol_next;   // tap 0 of window x: where column x+1's\n"
           "                                         // new words start overwriting\n"
-          "                end else if (i_take && row_done) begin\n"
-          "                    wj <= {KW{1'b0}};\n"
+          "                end else if (r_take && row_done) begin\n"
           "                    wcol <= head;\n"
           "                    wrow <= wrow + s_row;\n"
-          "                    wn <= n_wrap ? {BNW{1'b0}} : wn + 1'b1;\n"
-          "                    wch <= n_wrap ? wch + 1'b1 : wch;\n"
-          "                end else if (i_take) begin\n"
-          "                    wj <= wj + 1'b1;\n"
+          "                end else if (r_take) begin\n"
           "                    wcol <= wcol_next;\n"
           "                end\n"
           "            S_COMP:\n"
@@ -425,9 +481,6 @@ static void chain_and_control(FILE *out)
           "                    x <= x + 1'b1;\n"
           "                    wrow <= {IAW{1'b0}};\n"
           "                    wcol <= head;\n"
-          "                    wj <= {KW{1'b0}};\n"
-          "                    wn <= {BNW{1'b0}};\n"
-          "                    wch <= {CHW{1'b0}};\n"
           "                end\n"
           "            default: ;\n"
           "            endcase\n"
@@ -457,7 +510,7 @@ int gen_pe(const tetris_config *cfg, FILE *out)
     header(cfg, &w, out);
     declarations(&w, out);
     filter_load(cfg, &w, out);
-    ifmap_load(&w, out);
+    ifmap_load(cfg, &w, out);
     compute(cfg, &w, out);
     chain_and_control(out);
     return ferror(out) ? TETRIS_EIO : TETRIS_OK;

@@ -8,8 +8,12 @@
  *   column x+1 loads and computes, and column x+2's computation waits until
  *   it has drained; at x = 0 the filters arrive on their own bus, one word
  *   per cycle, during the first computation;
+ * - a PE takes ifmap words into a staging FIFO: column x's while column x
+ *   loads, column x+1's (from the cycle after column x's last word reached
+ *   the scratchpad) while column x computes; a load copies one staged word
+ *   per cycle into the scratchpad, from the cycle after it was taken;
  * - one in-order ifmap bus multicasts each word to the PEs of its ifmap row
- *   and replica once all of them are loading that column;
+ *   and replica once all of them can take it;
  * - the columns' psum chains drain one at a time in [x][width replica]
  *   [column] order, one psum per cycle, each with its psum-in word;
  * - the readers look words up ahead of the bus (at most TETRIS_PORT_QDEPTH
@@ -48,8 +52,12 @@ typedef struct pe_t {
     uint64_t need0, need; /* words to receive at x = 0 and later */
     int st, xx;       /* PE_LOAD or PE_COMP, of column xx */
     int dn;           /* its columns drained */
+    uint64_t dt[2];   /* the cycle column c's bank was drained, at [c mod 2] */
     int bankwait;     /* PE_COMP: waits for column xx-2 to drain (ready NOT_YET) */
-    uint64_t got;
+    uint64_t got;     /* PE_LOAD: words of column xx taken */
+    uint64_t staged;  /* PE_COMP: words of column xx+1 taken */
+    uint64_t wt;      /* PE_LOAD: the cycle its last taken word reaches the
+                         scratchpad */
     uint64_t ready;   /* PE_COMP: first cycle it can drain and load column xx+1
                          (NOT_YET: column 0 waits for filters, or bankwait) */
     uint64_t loaded;  /* the cycle its ifmap words of column xx were in */
@@ -220,14 +228,46 @@ static void settle(const pe_timing *p, pe_t *e, size_t fb, const uint64_t *farr)
         e->ready = first_compute(p, e, e->loaded, farr);
 }
 
-/* A PE whose column xx has computed loads column xx+1 (its drain is the
- * other side's business). */
-static void advance(const pe_timing *p, pe_t *e, uint64_t t)
+/* Column xx's words are all in the scratchpad at e->wt: the PE computes,
+ * once its filters have arrived (x = 0) or its bank has drained column xx-2. */
+static void load_done(const pe_timing *p, pe_t *e, size_t fb, const uint64_t *farr)
 {
-    if (e->st == PE_COMP && e->ready != NOT_YET && e->ready <= t && e->xx + 1 < p->wo) {
-        e->xx++;
-        e->st = PE_LOAD; /* got is 0 since column xx's load completed */
+    e->st = PE_COMP;
+    e->got = 0;
+    e->loaded = e->wt;
+    if (e->xx == 0 && !p->pool) {
+        e->ready = NOT_YET;
+        settle(p, e, fb, farr);
+    } else if (e->dn < e->xx - 1) { /* its bank still drains */
+        e->ready = NOT_YET;
+        e->bankwait = 1;
+    } else {
+        uint64_t free = e->xx >= 2 ? e->dt[e->xx & 1] : 0;
+        e->ready = tetris_later(e->loaded, free) + e->macs + 1;
     }
+}
+
+/* A PE whose column xx has computed loads column xx+1, first the words it
+ * staged (its drain is the other side's business). */
+static void advance(const pe_timing *p, pe_t *e, uint64_t t, size_t fb, const uint64_t *farr)
+{
+    while (e->st == PE_COMP && e->ready != NOT_YET && e->ready <= t && e->xx + 1 < p->wo) {
+        e->xx++;
+        e->st = PE_LOAD;
+        e->got = e->staged;
+        e->staged = 0;
+        e->wt = e->ready - 1 + e->got;
+        if (e->got == e->need)
+            load_done(p, e, fb, farr);
+    }
+}
+
+/* Can PE e take a word of column x in cycle t? */
+static int can_take(const pe_t *e, int x, uint64_t t)
+{
+    if (e->st == PE_LOAD)
+        return e->xx == x;
+    return e->xx + 1 == x && t > e->loaded && e->staged < e->need;
 }
 
 static int run(sim *s, pe_t *pes, const int *tstart, const int *tlist,
@@ -235,7 +275,7 @@ static int run(sim *s, pe_t *pes, const int *tstart, const int *tlist,
 {
     const pe_timing *p = s->p;
     const stream_traffic *tr = s->tr;
-    int pool = p->pool, nb = p->nb, ee = p->ee;
+    int nb = p->nb, ee = p->ee;
     uint64_t t = (uint64_t)(p->setup + p->bias + 1);
     size_t bi = 0, pd = 0, fb = 0; /* ifmap bus slot, drained psums, filter bus word */
     int dx = 0, db = 0, djj = 0;
@@ -278,27 +318,20 @@ static int run(sim *s, pe_t *pes, const int *tstart, const int *tlist,
                     pe_t *e = &pes[tlist[k]];
                     if (e->st == PE_COMP)
                         settle(p, e, fb, s->farr);
-                    advance(p, e, t);
-                    ok = e->st == PE_LOAD && e->xx == sl->x;
+                    advance(p, e, t, fb, s->farr);
+                    ok = can_take(e, sl->x, t);
                 }
             if (ok) {
                 if (sl->group >= 0)
                     for (int k = tstart[sl->group]; k < tstart[sl->group + 1]; k++) {
                         pe_t *e = &pes[tlist[k]];
-                        if (++e->got == (sl->x == 0 ? e->need0 : e->need)) {
-                            e->st = PE_COMP;
-                            e->got = 0;
-                            e->loaded = t;
-                            if (sl->x == 0 && !pool) {
-                                e->ready = NOT_YET;
-                                settle(p, e, fb, s->farr);
-                            } else if (e->dn < sl->x - 1) { /* its bank still drains */
-                                e->ready = NOT_YET;
-                                e->bankwait = 1;
-                            } else {
-                                e->ready = t + e->macs + 1;
-                            }
+                        if (e->st == PE_COMP) {
+                            e->staged++;
+                            continue;
                         }
+                        e->wt = tetris_later(e->wt + 1, t + 1);
+                        if (++e->got == (sl->x == 0 ? e->need0 : e->need))
+                            load_done(p, e, fb, s->farr);
                     }
                 bi++;
                 moved = t;
@@ -312,6 +345,7 @@ static int run(sim *s, pe_t *pes, const int *tstart, const int *tlist,
                 pe_t *e = &pes[collist[k]];
                 if (e->st == PE_COMP)
                     settle(p, e, fb, s->farr);
+                advance(p, e, t, fb, s->farr); /* staged words load without the bus */
                 ready = e->xx > dx || (e->st == PE_COMP && e->ready <= t && e->xx == dx);
             }
             /* the writer takes the psum once the line its new line's slot
@@ -328,6 +362,7 @@ static int run(sim *s, pe_t *pes, const int *tstart, const int *tlist,
                     /* the bank is free: a computation waiting for it starts */
                     for (int k = colstart[col]; k < colstart[col + 1]; k++) {
                         pe_t *e = &pes[collist[k]];
+                        e->dt[e->dn & 1] = t;
                         if (++e->dn >= e->xx - 1 && e->bankwait) {
                             e->bankwait = 0;
                             e->ready = tetris_later(e->loaded, t) + e->macs + 1;

@@ -11,7 +11,9 @@
 // words (ev_fwr).
 //
 // usage: tb_pe --config FILE [--seed N] [--passes K] [--gap PERCENT]
-//   --gap 0 runs every stream without stalls (the cycle counts of docs/rtl.md).
+//   --gap 0 runs every stream without stalls. Passes without gaps (all of them
+//   with --gap 0, one in ten otherwise) must take the cycles of docs/rtl.md and
+//   take ifmap words of the next column while MACs issue.
 #include <algorithm>
 #include <climits>
 #include <cstdint>
@@ -43,7 +45,22 @@ struct Pass {
     int gap_f = 0, gap_i = 0, gap_p = 0, gap_r = 0; // percent of idle cycles per stream
     bool filters_first = false; // ifmap waits for the last filter word
     int abandon_at = -1;        // cycle of the pass at which a new start cuts it
+    bool steady = true;         // no gaps, filters beside the ifmaps, no abandon
 };
+
+// A pass's cycles from start until busy falls when no stream has gaps
+// (docs/rtl.md, "tetris_pe"): the first word's cycle through the staging
+// FIFO, then per output column x its LOAD (rows * new words) and COMP
+// (MACs + 1), then the last column's drain (bm * bn psums).
+uint64_t pass_cycles(const tetris_pe_cfg &c)
+{
+    const uint64_t rows = static_cast<uint64_t>(c.op == 0 ? c.bc : c.bm) * c.bn;
+    const uint64_t step = static_cast<uint64_t>(std::min(c.u, c.s));
+    const uint64_t macs = static_cast<uint64_t>(c.bm) * c.bn * c.s * (c.op == 0 ? c.bc : 1);
+    const uint64_t wo = static_cast<uint64_t>(c.wo);
+    return 2 + rows * static_cast<uint64_t>(c.s) + (wo - 1) * rows * step + wo * (macs + 1) +
+           static_cast<uint64_t>(c.bm) * c.bn;
+}
 
 // A word (or, for psums, an accumulator value) in one of three styles:
 // uniform over the range, an extreme, or small.
@@ -108,7 +125,8 @@ Pass random_pass(uint64_t &s, const tetris_config &cfg, const tetris_arith &a, i
     for (int i = 0; i < c.wo * c.bm * c.bn; i++)
         p.psum_in.push_back(pstyle == 2 && c.op == 1 ? static_cast<int32_t>(wlo) : value(s, pstyle, alo, ahi));
     p.expect.resize(p.psum_in.size());
-    if (gap > 0) {
+    if (gap > 0 && !chance(s, 10)) { // one pass in ten runs without gaps
+        p.steady = false;
         p.gap_f = test_rnd(&s, 0, gap);
         p.gap_i = test_rnd(&s, 0, gap);
         p.gap_p = test_rnd(&s, 0, gap);
@@ -183,6 +201,7 @@ Outcome run_pass(Bench &b, uint64_t &s, const tetris_arith &a, const Pass &p, in
     size_t fi = 0, ii = 0, po = 0;
     int errors = 0;
     uint64_t ev_mac = 0, ev_fwr = 0; // event outputs summed over the pass
+    bool overlap = false;            // an ifmap word taken while a MAC issues
     // generous bound: every MAC, word and psum, each slowed by the gaps
     const uint64_t macs = static_cast<uint64_t>(c.wo) * c.bm * c.bn * c.s * (c.op == 0 ? c.bc : 1);
     const uint64_t limit = 20 * (macs + nf + ni + np + 4 * static_cast<uint64_t>(c.wo)) + 1000;
@@ -199,6 +218,18 @@ Outcome run_pass(Bench &b, uint64_t &s, const tetris_arith &a, const Pass &p, in
                 std::printf("pass %d: events: ev_mac %llu (MACs %llu), ev_fwr %llu (filter words %llu)\n",
                             index, static_cast<unsigned long long>(ev_mac), static_cast<unsigned long long>(macs),
                             static_cast<unsigned long long>(ev_fwr), static_cast<unsigned long long>(fwr));
+                return FAILED;
+            }
+            // without gaps: the cycles of docs/rtl.md, and column x+1's words
+            // taken while column x computes
+            if (p.steady && pass_cycles(c) != cycle) {
+                std::printf("pass %d: %llu cycles without gaps, docs/rtl.md says %llu\n", index,
+                            static_cast<unsigned long long>(cycle),
+                            static_cast<unsigned long long>(pass_cycles(c)));
+                return FAILED;
+            }
+            if (p.steady && c.wo > 1 && !overlap) {
+                std::printf("pass %d: no ifmap word taken while a MAC issued\n", index);
                 return FAILED;
             }
             return errors ? FAILED : PASSED;
@@ -244,6 +275,7 @@ Outcome run_pass(Bench &b, uint64_t &s, const tetris_arith &a, const Pass &p, in
             po++;
         }
         bool i_take = iv && t->i_ready;
+        overlap |= i_take && t->ev_mac;
         ev_mac += t->ev_mac;
         ev_fwr += t->ev_fwr;
         b.tick();

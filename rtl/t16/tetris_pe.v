@@ -16,14 +16,17 @@
 //      2^ACC (op 1: max(psum_in, psum)); psum_in comes from the PE above.
 // Phases of one column, one word, MAC or psum per cycle:
 //   LOAD  rows*new cycles (rows = bc*bn, pooling bm*bn; new = s for x = 0,
-//         min(u, s) after), fewer when i_valid has gaps;
+//         min(u, s) after), more when i_valid has gaps: each word passes a
+//         staging FIFO, written in the cycle it is taken from the bus and
+//         copied into the scratchpad from the next; column x+1's words are
+//         taken while column x computes, so its LOAD copies them at once;
 //   COMP  bm*bc*bn*s + 1 cycles (pooling bm*bn*s + 1): a two-stage pipeline
 //         (read and multiply | accumulate) into psum bank x mod 2; a MAC whose
 //         filter word has not arrived yet waits for it, and the first waits
 //         until the bank's column x-2 has drained;
 //   DRAIN bm*bn cycles when p_in_valid and p_out_ready stay high, from the
 //         other bank while column x+1 loads and computes.
-// Without stalls a pass takes 1 + sum over x of (LOAD + COMP) cycles plus the
+// Without stalls a pass takes 2 + sum over x of (LOAD + COMP) cycles plus the
 // last column's DRAIN, as long as each drain fits in the next LOAD + COMP.
 // Filter and ifmap words are taken from the cycle after start; filters may
 // arrive during the ifmap load. A start during a pass abandons it.
@@ -60,7 +63,8 @@ module tetris_pe #(
     // filter words, [m][c][k] order, MAC passes only; no back-pressure
     input  wire           f_valid,
     input  wire [WB-1:0]  f_data,
-    // ifmap stream; ready only while a column's words are loading
+    // ifmap stream; ready while a column loads and, for the next column's
+    // words, while it computes (not after the last column)
     input  wire           i_valid,
     output wire           i_ready,
     input  wire [WB-1:0]  i_data,
@@ -130,25 +134,82 @@ module tetris_pe #(
         if (start) f_cnt <= {(FAW+1){1'b0}};
         else if (f_take) f_cnt <= f_cnt + 1'b1;
 
-    // ---- ifmap load: the rows' new words of column x, in stream order
+    // ---- ifmap input: the bus side takes the words of one column, in stream
+    // order, into a staging FIFO of IW words, each with two flags: the last
+    // word of its row and of its column. It takes column x's words while
+    // column x loads, then column x+1's while column x computes, so that the
+    // bus need not wait for the computation; it stops when it has a whole
+    // column that the scratchpad side has not finished (bwait). The FIFO never
+    // holds more than one column's new words, at most IW (bc*bn*s <= IW).
+    reg [KW-1:0]  bj;     // words of this row taken so far
+    reg [BNW-1:0] bn;     // image of the row
+    reg [CHW-1:0] bch;    // channel of the row
+    reg           bfirst; // the bus side is on column 0 (whole windows)
+    reg           bwait;  // it has taken a column the scratchpad still loads
+    assign i_ready = !bwait && (state == S_LOAD || (state == S_COMP && x != wo_last));
+    wire i_take = i_valid && i_ready;
+    // column 0 brings whole windows, later columns min(u, s) words per row
+    wire [KW-1:0] b_new_last = bfirst ? s_last : step_last;
+    wire b_row_done = bj == b_new_last;
+    wire b_n_wrap = bn == bn_last;  // the row of the channel's last image
+    wire b_col_done = b_row_done && b_n_wrap && bch == ch_last;
+    reg [WB+1:0]  qmem [0:IW-1];  // {column end, row end, word}
+    reg [IAW-1:0] qw, qr;         // write and read pointers, wrapping at IW
+    reg [IAW:0]   qn;             // words staged, 0..IW
+    wire [IAW-1:0] qw_next = qw == 4'd11 ? {IAW{1'b0}} : qw + 1'b1;
+    wire [IAW-1:0] qr_next = qr == 4'd11 ? {IAW{1'b0}} : qr + 1'b1;
+    always @(posedge clk)
+        if (i_take) qmem[qw] <= {b_col_done, b_row_done, i_data};
+    always @(posedge clk)
+        if (start) begin
+            bj <= {KW{1'b0}};
+            bn <= {BNW{1'b0}};
+            bch <= {CHW{1'b0}};
+            bfirst <= 1'b1;
+            qw <= {IAW{1'b0}};
+        end else if (i_take) begin
+            qw <= qw_next;
+            if (b_col_done) begin
+                bj <= {KW{1'b0}};
+                bn <= {BNW{1'b0}};
+                bch <= {CHW{1'b0}};
+                bfirst <= 1'b0;
+            end else if (b_row_done) begin
+                bj <= {KW{1'b0}};
+                bn <= b_n_wrap ? {BNW{1'b0}} : bn + 1'b1;
+                bch <= b_n_wrap ? bch + 1'b1 : bch;
+            end else begin
+                bj <= bj + 1'b1;
+            end
+        end
+
+    // ---- ifmap load: the scratchpad side writes one staged word per cycle
+    // while the column loads, into its row's circular buffer
     reg [KW-1:0]  head;  // physical column of tap 0 of window x (all rows alike)
     reg [IAW-1:0] wrow;  // first word of the row being written
     reg [KW-1:0]  wcol;  // physical column being written, wraps at s
-    reg [KW-1:0]  wj;    // words of this row written in this column so far
-    reg [BNW-1:0] wn;    // image of the row
-    reg [CHW-1:0] wch;   // channel of the row
-    assign i_ready = state == S_LOAD;
-    wire i_take = i_valid && i_ready;
-    // column 0 brings whole windows, later columns min(u, s) words per row
-    wire [KW-1:0] new_last = x == 0 ? s_last : step_last;
-    wire row_done = wj == new_last;
-    wire n_wrap = wn == bn_last;  // the row of the channel's last image
-    wire col_done = row_done && n_wrap && wch == ch_last;
-    wire col_start = i_take && col_done;  // the window is complete: compute
+    wire r_take = state == S_LOAD && qn != {(IAW+1){1'b0}};
+    wire [WB+1:0] q_head = qmem[qr];
+    wire row_done = q_head[WB];
+    wire col_start = r_take && q_head[WB+1];  // the window is complete: compute
     wire [KW-1:0] wcol_next = wcol == s_last ? {KW{1'b0}} : wcol + 1'b1;
+    always @(posedge clk)
+        if (start) begin
+            qr <= {IAW{1'b0}};
+            qn <= {(IAW+1){1'b0}};
+            bwait <= 1'b0;
+        end else begin
+            if (r_take) qr <= qr_next;
+            if (i_take && !r_take) qn <= qn + 1'b1;
+            else if (r_take && !i_take) qn <= qn - 1'b1;
+            // set and clear never meet: a column's last word is staged
+            // (bwait set) before the scratchpad side can write it
+            if (i_take && b_col_done) bwait <= 1'b1;
+            else if (col_start) bwait <= 1'b0;
+        end
     wire [IAW-1:0] wcol_a = wcol;  // at address width
     always @(posedge clk)
-        if (i_take) imem[wrow + wcol_a] <= i_data;
+        if (r_take) imem[wrow + wcol_a] <= q_head[WB-1:0];
 
     // ---- compute, stage 1: read both scratchpads, multiply.
     // Loop nest [m][c][n][k]: ifmap rows (c, n) come in scratchpad order, the
@@ -321,9 +382,6 @@ module tetris_pe #(
             head <= {KW{1'b0}};
             wrow <= {IAW{1'b0}};
             wcol <= {KW{1'b0}};
-            wj <= {KW{1'b0}};
-            wn <= {BNW{1'b0}};
-            wch <= {CHW{1'b0}};
         end else begin
             case (state)
             S_LOAD:
@@ -331,14 +389,10 @@ module tetris_pe #(
                     state <= S_COMP;
                     head <= wcol_next;   // tap 0 of window x: where column x+1's
                                          // new words start overwriting
-                end else if (i_take && row_done) begin
-                    wj <= {KW{1'b0}};
+                end else if (r_take && row_done) begin
                     wcol <= head;
                     wrow <= wrow + s_row;
-                    wn <= n_wrap ? {BNW{1'b0}} : wn + 1'b1;
-                    wch <= n_wrap ? wch + 1'b1 : wch;
-                end else if (i_take) begin
-                    wj <= wj + 1'b1;
+                end else if (r_take) begin
                     wcol <= wcol_next;
                 end
             S_COMP:
@@ -349,9 +403,6 @@ module tetris_pe #(
                     x <= x + 1'b1;
                     wrow <= {IAW{1'b0}};
                     wcol <= head;
-                    wj <= {KW{1'b0}};
-                    wn <= {BNW{1'b0}};
-                    wch <= {CHW{1'b0}};
                 end
             default: ;
             endcase
