@@ -194,7 +194,7 @@ static void ifmap_load(const tetris_config *cfg, const pe_widths *w, FILE *out)
           "    // column x loads, then column x+1's while column x computes, so that the\n"
           "    // bus need not wait for the computation; it stops when it has a whole\n"
           "    // column that the scratchpad side has not finished (bwait). The FIFO never\n"
-          "    // holds more than one column's new words, at most IW (bc*bn*s <= IW).\n"
+          "    // holds more than one column's new words: at most rows*s <= IW.\n"
           "    reg [KW-1:0]  bj;     // words of this row taken so far\n"
           "    reg [BNW-1:0] bn;     // image of the row\n"
           "    reg [CHW-1:0] bch;    // channel of the row\n"

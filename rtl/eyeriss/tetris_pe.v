@@ -140,7 +140,7 @@ module tetris_pe #(
     // column x loads, then column x+1's while column x computes, so that the
     // bus need not wait for the computation; it stops when it has a whole
     // column that the scratchpad side has not finished (bwait). The FIFO never
-    // holds more than one column's new words, at most IW (bc*bn*s <= IW).
+    // holds more than one column's new words: at most rows*s <= IW.
     reg [KW-1:0]  bj;     // words of this row taken so far
     reg [BNW-1:0] bn;     // image of the row
     reg [CHW-1:0] bch;    // channel of the row
