@@ -242,8 +242,8 @@ static void load_done(const pe_timing *p, pe_t *e, size_t fb, const uint64_t *fa
         e->ready = NOT_YET;
         e->bankwait = 1;
     } else {
-        uint64_t free = e->xx >= 2 ? e->dt[e->xx & 1] : 0;
-        e->ready = tetris_later(e->loaded, free) + e->macs + 1;
+        uint64_t bank = e->xx >= 2 ? e->dt[e->xx & 1] : 0; /* column xx-2 left */
+        e->ready = tetris_later(e->loaded, bank) + e->macs + 1;
     }
 }
 
