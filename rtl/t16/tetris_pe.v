@@ -144,12 +144,12 @@ module tetris_pe #(
     reg [KW-1:0]  bj;     // words of this row taken so far
     reg [BNW-1:0] bn;     // image of the row
     reg [CHW-1:0] bch;    // channel of the row
-    reg           bfirst; // the bus side is on column 0 (whole windows)
     reg           bwait;  // it has taken a column the scratchpad still loads
     assign i_ready = !bwait && (state == S_LOAD || (state == S_COMP && x != wo_last));
     wire i_take = i_valid && i_ready;
-    // column 0 brings whole windows, later columns min(u, s) words per row
-    wire [KW-1:0] b_new_last = bfirst ? s_last : step_last;
+    // column 0 brings whole windows, later columns min(u, s) words per row;
+    // the bus side is on column 0 only while column 0 loads
+    wire [KW-1:0] b_new_last = state == S_LOAD && x == 0 ? s_last : step_last;
     wire b_row_done = bj == b_new_last;
     wire b_n_wrap = bn == bn_last;  // the row of the channel's last image
     wire b_col_done = b_row_done && b_n_wrap && bch == ch_last;
@@ -165,7 +165,6 @@ module tetris_pe #(
             bj <= {KW{1'b0}};
             bn <= {BNW{1'b0}};
             bch <= {CHW{1'b0}};
-            bfirst <= 1'b1;
             qw <= {IAW{1'b0}};
         end else if (i_take) begin
             qw <= qw_next;
@@ -173,7 +172,6 @@ module tetris_pe #(
                 bj <= {KW{1'b0}};
                 bn <= {BNW{1'b0}};
                 bch <= {CHW{1'b0}};
-                bfirst <= 1'b0;
             end else if (b_row_done) begin
                 bj <= {KW{1'b0}};
                 bn <= b_n_wrap ? {BNW{1'b0}} : bn + 1'b1;
