@@ -1,6 +1,7 @@
 #!/bin/sh
 # bench_cosim (make bench): the cost of `tetris cosim` on the t16 engine, with
-# the small configuration as the baseline measured in the same run. For each,
+# the small configuration as the baseline measured in the same run, and the
+# C++ harness (the default) against the SystemC one on t16. For each,
 # one AlexNet-shaped layer (conv2 of examples/nets/alexnet_small.yaml) runs
 # once with an empty simulator cache in a temporary folder (Verilator and the
 # C++ build, then the run) and RUNS times more on the cached simulator. The
@@ -30,16 +31,16 @@ trap 'exit 1' HUP INT TERM
 
 now() { date +%s.%N; }
 
-# run CONFIG: one cosim run of the layer on the cache in $tmp; prints
+# run CONFIG HARNESS: one cosim run of the layer on the cache in $tmp; prints
 # "WALL_SECONDS CYCLES CYCLES_PER_SECOND" from the RTL table, or fails.
 run() {
     t0=$(now)
     "$TETRIS" cosim --config "$srcdir/examples/configs/$1.yaml" --net "$srcdir/examples/nets/$net.yaml" \
-        --layers "$layer" --cache "$tmp/cache" --quiet >"$tmp/out" 2>"$tmp/err"
+        --layers "$layer" --harness "$2" --cache "$tmp/cache" --quiet >"$tmp/out" 2>"$tmp/err"
     st=$?
     t1=$(now)
     if [ "$st" -ne 0 ]; then
-        echo "bench_cosim: $1 $net $layer: tetris cosim exited with $st:" >&2
+        echo "bench_cosim: $1 ($2) $net $layer: tetris cosim exited with $st:" >&2
         sed 's/^/    /' "$tmp/err" >&2
         return 1
     fi
@@ -49,15 +50,16 @@ run() {
         END { exit !found }' "$tmp/out"
 }
 
-# measure CONFIG: "BUILD_SECONDS CYCLES BEST_CYCLES_PER_SECOND"
+# measure CONFIG [HARNESS]: "BUILD_SECONDS CYCLES BEST_CYCLES_PER_SECOND"
 measure() {
+    h=${2:-cpp}
     rm -rf "$tmp/cache"
-    cold=$(run "$1") || return 1
+    cold=$(run "$1" "$h") || return 1
     best_wall=
     best_cps=0
     i=0
     while [ "$i" -lt "$RUNS" ]; do
-        warm=$(run "$1") || return 1
+        warm=$(run "$1" "$h") || return 1
         read -r wall cycles cps <<EOF
 $warm
 EOF
@@ -75,6 +77,7 @@ echo "simulation speed on $layer of $net, best of $RUNS warm runs; small is the 
 echo
 small=$(measure small) || exit 1
 t16=$(measure t16) || exit 1
+t16sc=$(measure t16 systemc) || exit 1
 # row CONFIG "MEASURE": one line of the table, ratios to small
 row() {
     echo "$1 $2 $small" |
@@ -83,3 +86,6 @@ row() {
 printf '%-8s %10s %12s %10s %13s %14s\n' config build_s rtl_cycles cycles/s "build/small" "cycles/s/small"
 row small "$small"
 row t16 "$t16"
+row t16/sc "$t16sc"
+echo
+echo "$t16 $t16sc" | awk '{ printf "t16, C++ harness over SystemC: %.2fx cycles/s, %.2fx build time\n", $3 / $6, $1 / $4 }'

@@ -1,5 +1,5 @@
 /*
- * `tetris cosim`: run layers of a network on the generated RTL (the SystemC
+ * `tetris cosim`: run layers of a network on the generated RTL (a
  * co-simulator of tb/cosim/, built once per configuration) and check each
  * against the models: ofmaps bit-exact with the golden model, the vault's
  * psum and ofmap areas byte-equal with the engine model's, every counter
@@ -22,9 +22,9 @@
 static void print_usage(FILE *out)
 {
     fputs("Usage: tetris cosim --net=NAME|FILE [OPTION]... [+PLUSARG]...\n"
-          "Run layers of a network on the generated RTL of a configuration (Verilator and\n"
-          "SystemC) and check them against the models: ofmaps bit-exact, every event\n"
-          "counter equal, cycles within the bound of the model's prediction.\n"
+          "Run layers of a network on the generated RTL of a configuration (Verilator) and\n"
+          "check them against the models: ofmaps bit-exact, every event counter equal,\n"
+          "cycles within the bound of the model's prediction.\n"
           "\n"
           "  -c, --config=NAME|FILE  accelerator configuration (default: t16)\n"
           "  -n, --net=NAME|FILE     network (required)\n"
@@ -47,6 +47,9 @@ static void print_usage(FILE *out)
           "                          its RTL and model cycles; a summary per opcode on stderr\n"
           "      --fault=pe:ROW,COL  break one PE of the generated RTL on purpose, to see the\n"
           "                          testbench catch it (tetris gen --fault)\n"
+          "      --harness=cpp|systemc  the testbench around the RTL: a plain C++ clock loop\n"
+          "                          (default, faster) or SystemC processes; the same\n"
+          "                          cycles, counters and results\n"
           "      --x-unique          build with --x-assign/--x-initial unique; each seed\n"
           "                          draws other initial values\n"
           "      --cache=DIR         simulator cache (default: $TETRIS_CACHE_DIR,\n"
@@ -66,7 +69,7 @@ static void print_usage(FILE *out)
 static int parse_options(int argc, char **argv, cosim_options *o)
 {
     enum { O_BOUND = 256, O_STALL, O_WATCHDOG, O_TRACE, O_WINDOW, O_XUNIQUE, O_CACHE, O_KEEP, O_PROFILE,
-           O_FAULT, O_JOBS };
+           O_FAULT, O_JOBS, O_HARNESS };
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'},  {"net", required_argument, NULL, 'n'},
         {"layers", required_argument, NULL, 'l'},  {"batch", required_argument, NULL, 'b'},
@@ -80,6 +83,7 @@ static int parse_options(int argc, char **argv, cosim_options *o)
         {"profile", required_argument, NULL, O_PROFILE},
         {"fault", required_argument, NULL, O_FAULT},
         {"jobs", required_argument, NULL, O_JOBS},
+        {"harness", required_argument, NULL, O_HARNESS},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
     };
     long v;
@@ -107,6 +111,16 @@ static int parse_options(int argc, char **argv, cosim_options *o)
             }
             break;
         case O_XUNIQUE: o->x_unique = 1; break;
+        case O_HARNESS:
+            if (strcmp(optarg, "cpp") == 0) {
+                o->harness = COSIM_HARNESS_CPP;
+            } else if (strcmp(optarg, "systemc") == 0) {
+                o->harness = COSIM_HARNESS_SYSTEMC;
+            } else {
+                cli_error("cosim: --harness: '%s' is not cpp or systemc", optarg);
+                return CLI_EXIT_BAD;
+            }
+            break;
         case O_CACHE: o->cache = optarg; break;
         case O_KEEP: o->keep = 1; break;
         case 'b':

@@ -12,6 +12,12 @@
 #include "cli.h"
 #include "tetris.h"
 
+/* The testbench harness the simulator is built from (tb/cosim/). */
+enum cosim_harness {
+    COSIM_HARNESS_CPP,     /* main.cpp: a plain C++ clock loop, the faster */
+    COSIM_HARNESS_SYSTEMC, /* sc_main.cpp: SystemC processes around the Verilated top */
+};
+
 typedef struct cosim_options {
     const char *config, *net, *layers, *json, *cache;
     const char *trace_dir;   /* --trace: where FST files go on a mismatch (NULL: no trace) */
@@ -22,6 +28,7 @@ typedef struct cosim_options {
     int stall;               /* percent of cycles with back-pressure on the vault port */
     uint64_t watchdog;       /* cycles without activity that stop a run */
     double bound;            /* allowed |cycle deviation| per layer, percent */
+    enum cosim_harness harness; /* --harness: the simulator's testbench */
     int x_unique;            /* Verilate with --x-assign/--x-initial unique, random per seed */
     int fault_row, fault_col; /* --fault: a broken PE in the generated RTL, -1: none */
     int jobs;                /* simulators run at once */

@@ -1,6 +1,7 @@
 /*
  * The co-simulator of one configuration for `tetris cosim`: the generated
- * RTL and the SystemC testbench (tb/cosim/), Verilated and compiled once and
+ * RTL and a testbench harness (tb/cosim/: the plain C++ one or the SystemC
+ * one, --harness), Verilated and compiled once and
  * kept in a cache folder named by a hash of everything that goes into it
  * (configuration, generated RTL, testbench, libtetris header, options), so
  * that a second run starts at once. Building goes to a private folder that is
@@ -54,8 +55,9 @@ static const char *const build_opts[] = {"-O3", "-fno-gate", "--trace-fst", "-Wn
                                          "-MAKEFLAGS", "OPT_SLOW=-O0"};
 
 /* The testbench files the simulator is built from, relative to the tb folder. */
-static const char *const tb_files[] = {"cosim/sc_main.cpp", "cosim/tetris_cosim_top.v", "cosim/tetris_cosim.vlt",
-                                       "dram_device.h", "bytes.h"};
+static const char *const tb_files[] = {"cosim/sc_main.cpp", "cosim/main.cpp", "cosim/harness.h",
+                                       "cosim/tetris_cosim_top.v", "cosim/tetris_cosim.vlt", "dram_device.h",
+                                       "vlport.h", "bytes.h"};
 
 static int is_dir(const char *path)
 {
@@ -273,18 +275,19 @@ static int cache_root(const char *opt, char *out, size_t size)
 static int verilate(const cosim_options *o, const char *dir, const char *tb, const char *inc,
                     const char *lib)
 {
+    int sc = o->harness == COSIM_HARNESS_SYSTEMC;
     char rtl[CLI_PATH_MAX], mdir[CLI_PATH_MAX], log[CLI_PATH_MAX], top[CLI_PATH_MAX], vlt[CLI_PATH_MAX],
         main_cpp[CLI_PATH_MAX], cflags[4 * CLI_PATH_MAX], ldflags[2 * CLI_PATH_MAX], incdir[CLI_PATH_MAX];
     if (cli_path(rtl, sizeof rtl, "%s/rtl", dir) || cli_path(mdir, sizeof mdir, "%s/obj", dir) ||
         cli_path(log, sizeof log, "%s/build.log", dir) ||
         cli_path(top, sizeof top, "%s/cosim/tetris_cosim_top.v", tb) ||
         cli_path(vlt, sizeof vlt, "%s/cosim/tetris_cosim.vlt", tb) ||
-        cli_path(main_cpp, sizeof main_cpp, "%s/cosim/sc_main.cpp", tb) ||
+        cli_path(main_cpp, sizeof main_cpp, "%s/cosim/%s", tb, sc ? "sc_main.cpp" : "main.cpp") ||
         cli_path(incdir, sizeof incdir, "-I%s", rtl) ||
-        cli_path(cflags, sizeof cflags, "%s %s -I%s -I%s -I%s", TETRIS_SYSTEMC_CXXSTD,
-                 TETRIS_SYSTEMC_CFLAGS, inc, tb, rtl) ||
+        cli_path(cflags, sizeof cflags, "%s %s -I%s -I%s -I%s", sc ? TETRIS_SYSTEMC_CXXSTD : "",
+                 sc ? TETRIS_SYSTEMC_CFLAGS : "", inc, tb, rtl) ||
         cli_path(ldflags, sizeof ldflags, "%s/libtetris.so -Wl,-rpath,%s %s", lib, lib,
-                 TETRIS_SYSTEMC_LIBS))
+                 sc ? TETRIS_SYSTEMC_LIBS : ""))
         return -1;
     /* every generated module: Verilator picks the ones the top instantiates */
     size_t nb;
@@ -298,7 +301,7 @@ static int verilate(const cosim_options *o, const char *dir, const char *tb, con
     }
     size_t k = 0;
     argv[k++] = TETRIS_VERILATOR;
-    argv[k++] = "--sc";
+    argv[k++] = sc ? "--sc" : "--cc";
     argv[k++] = "--exe";
     argv[k++] = "--build";
     argv[k++] = "-j";
@@ -353,9 +356,14 @@ static int verilate(const cosim_options *o, const char *dir, const char *tb, con
 
 int cosim_build(const tetris_config *cfg, const cosim_options *o, char *sim, size_t size)
 {
-    if (strcmp(TETRIS_VERILATOR, "no") == 0 || !TETRIS_SYSTEMC_CXXSTD[0]) {
-        cli_error("cosim: tetris was built without Verilator or SystemC; install the Debian packages "
-                  "verilator and libsystemc-dev and reconfigure");
+    if (strcmp(TETRIS_VERILATOR, "no") == 0) {
+        cli_error("cosim: tetris was built without Verilator; install the Debian package verilator and "
+                  "reconfigure");
+        return CLI_EXIT_BAD;
+    }
+    if (o->harness == COSIM_HARNESS_SYSTEMC && !TETRIS_SYSTEMC_CXXSTD[0]) {
+        cli_error("cosim: --harness=systemc: tetris was built without SystemC; install the Debian package "
+                  "libsystemc-dev and reconfigure");
         return CLI_EXIT_BAD;
     }
     const char *tb, *inc, *lib;
@@ -363,8 +371,8 @@ int cosim_build(const tetris_config *cfg, const cosim_options *o, char *sim, siz
     /* the key: configuration, generator, testbench sources, build options */
     uint64_t h = 0xcbf29ce484222325u;
     char text[256];
-    snprintf(text, sizeof text, "%016" PRIx64 " %s %s %d %d,%d", tetris_config_hash(cfg),
-             tetris_version(), TETRIS_VERILATOR, o->x_unique, o->fault_row, o->fault_col);
+    snprintf(text, sizeof text, "%016" PRIx64 " %s %s %d %d,%d %d", tetris_config_hash(cfg),
+             tetris_version(), TETRIS_VERILATOR, o->x_unique, o->fault_row, o->fault_col, o->harness);
     hash_text(text, &h);
     hash_text(TETRIS_SYSTEMC_CXXSTD " " TETRIS_SYSTEMC_CFLAGS " " TETRIS_SYSTEMC_LIBS, &h);
     for (size_t i = 0; i < sizeof build_opts / sizeof build_opts[0]; i++) {

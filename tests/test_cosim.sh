@@ -4,7 +4,8 @@
 # small configuration, through `tetris cosim`. Every layer must end at END,
 # with ofmaps bit-exact, every counter equal to the engine model's and the
 # RTL cycles within 5 % of the model's (docs/cosim.md). Also: the
-# same with back-pressure on the vault port and another seed, and bad input
+# same with back-pressure on the vault port and another seed, on both
+# harnesses (the same cycles and counters), and bad input
 # that must fail with one line and exit status 2 before anything is built.
 # Environment: TETRIS, srcdir, builddir. Exit 77 (skip) without Verilator or
 # SystemC.
@@ -42,9 +43,9 @@ rtl_ok() {
 
 # make check-long (--long): a run with unknowns randomised, AlexNet's conv
 # layers at full size on t16 and eyeriss and VGG-16's on t16, bit-exact,
-# counters equal, cycles within the bound. At about 30 k simulated cycles per second
-# per simulator, two at once, the AlexNet runs take 6 to 8 minutes per
-# configuration, VGG-16 about 4 hours.
+# counters equal, cycles within the bound. At about 40 k simulated cycles per second
+# per simulator, two at once, the AlexNet runs take about 4 minutes per
+# configuration, VGG-16 about 3.5 hours.
 if [ "${1:-}" = "--long" ]; then
     # unknowns randomised (--x-assign/--x-initial unique) with two seeds
     for seed in 3 11; do
@@ -88,7 +89,8 @@ fi
 # run): one line, exit 2, nothing built
 for args in "--net alexnet_small --layers nope" "--net alexnet_small --stall 95" \
     "--net no_such_net" "--net alexnet --layers fc1" "--net alexnet_small --bogus" \
-    "--net alexnet_small --fault pe:4,0" "--net alexnet_small --jobs 0"; do
+    "--net alexnet_small --fault pe:4,0" "--net alexnet_small --jobs 0" \
+    "--net alexnet_small --harness verilog"; do
     # shellcheck disable=SC2086 # one word per option
     "$TETRIS" cosim --config "$small" $args --cache "$tmp/none" >"$tmp/out" 2>"$tmp/err"
     st=$?
@@ -123,14 +125,29 @@ else
 fi
 
 # 3. back-pressure and another seed: only cycles may change (one simulator
-# at a time)
-"$TETRIS" cosim --config "$small" --net alexnet_small --layers conv3,pool5 --cache "$cache" \
-    --stall 30 --seed 7 --jobs 1 >"$tmp/out" 2>"$tmp/err"
-cat "$tmp/out"
-if rtl_ok "$tmp/out"; then
-    pass "cosim --stall 30 --seed 7: bit-exact, counters equal"
+# at a time); the SystemC harness must see the same cycles, counters and
+# results as the default C++ one, back-pressure included
+rtl_table() {
+    awk '/^RTL against/ { t = 1; getline; next } t && /^total/ { t = 0 }
+         t { print $1, $2, $3, $4, $6, $7 }' "$1"
+}
+for harness in cpp systemc; do
+    "$TETRIS" cosim --config "$small" --net alexnet_small --layers conv3,pool5 --cache "$cache" \
+        --stall 30 --seed 7 --jobs 1 --harness "$harness" >"$tmp/out" 2>"$tmp/err"
+    cat "$tmp/out"
+    if rtl_ok "$tmp/out"; then
+        pass "cosim --stall 30 --seed 7 --harness $harness: bit-exact, counters equal"
+    else
+        fail "cosim --stall 30 --seed 7 --harness $harness"
+    fi
+    rtl_table "$tmp/out" >"$tmp/table.$harness"
+done
+if [ -s "$tmp/table.cpp" ] && cmp -s "$tmp/table.cpp" "$tmp/table.systemc"; then
+    pass "cosim --harness cpp and systemc: the same RTL cycles and counters"
 else
-    fail "cosim --stall 30 --seed 7"
+    echo "    cpp:     $(tr '\n' ';' <"$tmp/table.cpp")"
+    echo "    systemc: $(tr '\n' ';' <"$tmp/table.systemc")"
+    fail "cosim --harness cpp and systemc differ"
 fi
 
 # 4. a deliberately broken PE is caught, with the first differing element named

@@ -1,10 +1,15 @@
 // Co-simulation top: one vault as the testbench sees it. The generated engine
 // (tetris_engine) talks to the generated vault controller
 // (tetris_vault_ctrl); the controller's DRAM-side port is the top's, for the
-// SystemC DRAM device (tb/cosim/sc_main.cpp). Testbench-only additions:
-//   - stall: back-pressure injection; while high the engine sees
-//     vreq_ready low and the controller sees no request (results and event
-//     counts must not change, only cycles);
+// testbench's DRAM device (cosim::Dram, tb/cosim/harness.h). Testbench-only
+// additions:
+//   - stall: back-pressure injection; the cycle after it is high the engine
+//     sees vreq_ready low and the controller sees no request (results and
+//     event counts must not change, only cycles). It is registered so that
+//     no combinational path runs from a testbench input into the engine:
+//     the simulator would re-evaluate such a path's whole cone (the
+//     arbiter, the streams, the PEs' inputs) at every evaluation, about
+//     12 % of a t16 simulator's time;
 //   - activity: something moved this cycle (an instruction retired, a vault
 //     request or response, a MAC) for the watchdog;
 //   - dbg_*: the sequencer's and the vault queue's state for the watchdog's
@@ -61,25 +66,29 @@ module tetris_cosim_top #(
     wire [31:0]        vreq_addr;
     wire [8*BURST-1:0] vreq_wdata, vrsp_data;
     wire [BURST/2-1:0] vreq_wmask;
+    reg                stall_q;     // stall, one cycle later (see above)
+
+    always @(posedge clk)
+        stall_q <= stall;
 
     tetris_engine u_engine (
         .clk(clk), .rst_n(rst_n), .start(start), .prog_base(prog_base), .busy(busy),
         .done(done), .err(err), .err_pc(err_pc),
-        .vreq_valid(vreq_valid), .vreq_ready(vreq_ready && !stall), .vreq_op(vreq_op),
+        .vreq_valid(vreq_valid), .vreq_ready(vreq_ready && !stall_q), .vreq_op(vreq_op),
         .vreq_addr(vreq_addr), .vreq_wdata(vreq_wdata), .vreq_wmask(vreq_wmask),
         .vrsp_valid(vrsp_valid), .vrsp_data(vrsp_data),
         .perf_clear(perf_clear), .csr_addr(csr_addr), .csr_rdata(csr_rdata));
 
     tetris_vault_ctrl u_vault (
         .clk(clk), .rst_n(rst_n),
-        .req_valid(vreq_valid && !stall), .req_ready(vreq_ready), .req_op(vreq_op),
+        .req_valid(vreq_valid && !stall_q), .req_ready(vreq_ready), .req_op(vreq_op),
         .req_addr(vreq_addr), .req_wdata(vreq_wdata), .req_wmask(vreq_wmask),
         .rsp_valid(vrsp_valid), .rsp_data(vrsp_data), .idle(vault_idle), .err(vault_err),
         .dram_cmd_valid(dram_cmd_valid), .dram_cmd(dram_cmd), .dram_bank(dram_bank),
         .dram_row(dram_row), .dram_col(dram_col), .dram_wdata(dram_wdata),
         .dram_wmask(dram_wmask), .dram_rvalid(dram_rvalid), .dram_rdata(dram_rdata));
 
-    assign activity = u_engine.insn_retired || (vreq_valid && vreq_ready && !stall) ||
+    assign activity = u_engine.insn_retired || (vreq_valid && vreq_ready && !stall_q) ||
                       vrsp_valid || |u_engine.a_ev_macs;
     assign dbg_pc = u_engine.u_seq.pc;
     assign dbg_seq_state = u_engine.u_seq.state;
