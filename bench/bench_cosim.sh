@@ -1,10 +1,12 @@
 #!/bin/sh
 # bench_cosim (make bench): the cost of `tetris cosim` on the t16 engine, with
-# the small configuration as the baseline measured in the same run, and the
-# C++ harness (the default) against the SystemC one on t16. For each,
+# the small configuration as the baseline measured in the same run, and on
+# t16 the C++ harness (the default) against the SystemC one and a --pgo build
+# against a plain one. For each,
 # one AlexNet-shaped layer (conv2 of examples/nets/alexnet_small.yaml) runs
 # once with an empty simulator cache in a temporary folder (Verilator and the
-# C++ build, then the run) and RUNS times more on the cached simulator. The
+# C++ build, with --pgo also the training run and the second compile, then
+# the run) and RUNS times more on the cached simulator. The
 # build time is the cold run's wall time minus the fastest warm run's;
 # cycles/s is the simulator's own figure (RTL cycles over its wall time), the
 # best of the warm runs. Prints a table and the ratios to small; asserts
@@ -31,12 +33,13 @@ trap 'exit 1' HUP INT TERM
 
 now() { date +%s.%N; }
 
-# run CONFIG HARNESS: one cosim run of the layer on the cache in $tmp; prints
-# "WALL_SECONDS CYCLES CYCLES_PER_SECOND" from the RTL table, or fails.
+# run CONFIG "OPTIONS": one cosim run of the layer on the cache in $tmp;
+# prints "WALL_SECONDS CYCLES CYCLES_PER_SECOND" from the RTL table, or fails.
 run() {
     t0=$(now)
+    # shellcheck disable=SC2086 # one word per option
     "$TETRIS" cosim --config "$srcdir/examples/configs/$1.yaml" --net "$srcdir/examples/nets/$net.yaml" \
-        --layers "$layer" --harness "$2" --cache "$tmp/cache" --quiet >"$tmp/out" 2>"$tmp/err"
+        --layers "$layer" $2 --cache "$tmp/cache" --quiet >"$tmp/out" 2>"$tmp/err"
     st=$?
     t1=$(now)
     if [ "$st" -ne 0 ]; then
@@ -50,9 +53,9 @@ run() {
         END { exit !found }' "$tmp/out"
 }
 
-# measure CONFIG [HARNESS]: "BUILD_SECONDS CYCLES BEST_CYCLES_PER_SECOND"
+# measure CONFIG ["OPTIONS"]: "BUILD_SECONDS CYCLES BEST_CYCLES_PER_SECOND"
 measure() {
-    h=${2:-cpp}
+    h=${2:-}
     rm -rf "$tmp/cache"
     cold=$(run "$1" "$h") || return 1
     best_wall=
@@ -73,11 +76,13 @@ EOF
 }
 
 echo "tetris cosim: cold simulator build (Verilator + C++, $(verilator --version | cut -d' ' -f1-2)) and"
-echo "simulation speed on $layer of $net, best of $RUNS warm runs; small is the baseline"
+echo "simulation speed on $layer of $net, best of $RUNS warm runs; small is the baseline;"
+echo "t16/sc: --harness systemc, t16/pgo: --pgo"
 echo
 small=$(measure small) || exit 1
 t16=$(measure t16) || exit 1
-t16sc=$(measure t16 systemc) || exit 1
+t16sc=$(measure t16 "--harness systemc") || exit 1
+t16pgo=$(measure t16 --pgo) || exit 1
 # row CONFIG "MEASURE": one line of the table, ratios to small
 row() {
     echo "$1 $2 $small" |
@@ -87,5 +92,7 @@ printf '%-8s %10s %12s %10s %13s %14s\n' config build_s rtl_cycles cycles/s "bui
 row small "$small"
 row t16 "$t16"
 row t16/sc "$t16sc"
+row t16/pgo "$t16pgo"
 echo
 echo "$t16 $t16sc" | awk '{ printf "t16, C++ harness over SystemC: %.2fx cycles/s, %.2fx build time\n", $3 / $6, $1 / $4 }'
+echo "$t16pgo $t16" | awk '{ printf "t16, --pgo over a plain build: %.2fx cycles/s, %.2fx build time\n", $3 / $6, $1 / $4 }'

@@ -50,6 +50,9 @@ static void print_usage(FILE *out)
           "      --harness=cpp|systemc  the testbench around the RTL: a plain C++ clock loop\n"
           "                          (default, faster) or SystemC processes; the same\n"
           "                          cycles, counters and results\n"
+          "      --pgo               build the simulator profile-guided: a second compile\n"
+          "                          trained on the start of the first layer; about twice\n"
+          "                          the build time, about 1.18x faster on t16\n"
           "      --x-unique          build with --x-assign/--x-initial unique; each seed\n"
           "                          draws other initial values\n"
           "      --cache=DIR         simulator cache (default: $TETRIS_CACHE_DIR,\n"
@@ -69,7 +72,7 @@ static void print_usage(FILE *out)
 static int parse_options(int argc, char **argv, cosim_options *o)
 {
     enum { O_BOUND = 256, O_STALL, O_WATCHDOG, O_TRACE, O_WINDOW, O_XUNIQUE, O_CACHE, O_KEEP, O_PROFILE,
-           O_FAULT, O_JOBS, O_HARNESS };
+           O_FAULT, O_JOBS, O_HARNESS, O_PGO };
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'},  {"net", required_argument, NULL, 'n'},
         {"layers", required_argument, NULL, 'l'},  {"batch", required_argument, NULL, 'b'},
@@ -84,6 +87,7 @@ static int parse_options(int argc, char **argv, cosim_options *o)
         {"fault", required_argument, NULL, O_FAULT},
         {"jobs", required_argument, NULL, O_JOBS},
         {"harness", required_argument, NULL, O_HARNESS},
+        {"pgo", no_argument, NULL, O_PGO},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
     };
     long v;
@@ -111,6 +115,7 @@ static int parse_options(int argc, char **argv, cosim_options *o)
             }
             break;
         case O_XUNIQUE: o->x_unique = 1; break;
+        case O_PGO: o->pgo = 1; break;
         case O_HARNESS:
             if (strcmp(optarg, "cpp") == 0) {
                 o->harness = COSIM_HARNESS_CPP;
@@ -227,8 +232,12 @@ int cmd_cosim(int argc, char **argv)
     char sim[CLI_PATH_MAX] = "", work[CLI_PATH_MAX] = "", config_file[CLI_PATH_MAX + 16] = "";
     const char *tmp = getenv("TMPDIR");
     int have_work = 0;
+    /* the first selected layer trains a --pgo build's profile */
+    int first = 0;
+    while (!status && first < net.n_layers && !sel[first])
+        first++;
     if (!status)
-        status = cosim_build(&cfg, &o, sim, sizeof sim);
+        status = cosim_build(&cfg, &o, &net.layers[first], first, sim, sizeof sim);
     if (!status) {
         snprintf(work, sizeof work, "%s/tetris-cosim-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
         have_work = mkdtemp(work) != NULL;

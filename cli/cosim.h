@@ -29,6 +29,7 @@ typedef struct cosim_options {
     uint64_t watchdog;       /* cycles without activity that stop a run */
     double bound;            /* allowed |cycle deviation| per layer, percent */
     enum cosim_harness harness; /* --harness: the simulator's testbench */
+    int pgo;                 /* --pgo: a profile-guided simulator build */
     int x_unique;            /* Verilate with --x-assign/--x-initial unique, random per seed */
     int fault_row, fault_col; /* --fault: a broken PE in the generated RTL, -1: none */
     int jobs;                /* simulators run at once */
@@ -38,10 +39,16 @@ typedef struct cosim_options {
 } cosim_options;
 
 /*
- * Find or build the simulator of cfg; its path goes to sim. Returns 0, or
- * an exit status after an error line.
+ * Find or build the simulator of cfg; its path goes to sim. A --pgo build
+ * trains the compiler's profile on layer train (index train_index of its
+ * network, o's batch and seed). Returns 0, or an exit status after an error
+ * line.
  */
-int cosim_build(const tetris_config *cfg, const cosim_options *o, char *sim, size_t size);
+int cosim_build(const tetris_config *cfg, const cosim_options *o, const tetris_layer *train, int train_index,
+                char *sim, size_t size);
+
+/* Write n bytes to the file path; 0 or -1 (errno set). */
+int cosim_write_file(const char *path, const uint8_t *p, uint64_t n);
 
 /*
  * Run argv (argv[0] looked up in PATH) to completion, its output to the file

@@ -7,6 +7,16 @@
  * that a second run starts at once. Building goes to a private folder that is
  * renamed into place when complete: an interrupted or concurrent build never
  * leaves a half-built simulator behind.
+ *
+ * With --pgo the build is profile-guided (GCC's -fprofile-generate, then
+ * -fprofile-use): an instrumented simulator runs the first PGO_TRAIN_CYCLES
+ * cycles of the first layer selected, and the second compile optimises the
+ * per-cycle code for what that run did. On t16 this simulates about 1.18x
+ * faster (200 k cycles of AlexNet conv1, conv2 or conv3 after training on
+ * 100 k cycles of conv3: 3.84 to 3.93 s against 4.55 to 4.64 s) for about
+ * twice the build time, so it pays on long runs only. The option is part of
+ * the cache key; which layer trained the profile is not, since the profile
+ * changes the speed only, never what the simulator does.
  */
 #define _XOPEN_SOURCE 700 /* realpath() */
 #include "config.h"
@@ -53,6 +63,16 @@ extern char **environ;
  */
 static const char *const build_opts[] = {"-O3", "-fno-gate", "--trace-fst", "-Wno-fatal", "-MAKEFLAGS", "OPT_FAST=-O2",
                                          "-MAKEFLAGS", "OPT_SLOW=-O0"};
+
+/* Cycles of the training run of a profile-guided build (docs/cosim.md). */
+#define PGO_TRAIN_CYCLES 100000
+
+/* A compile of the simulator: plain, or a step of a profile-guided build. */
+enum pgo_step {
+    PGO_NONE,
+    PGO_GENERATE, /* instrumented: writes a profile (obj/ *.gcda) when it exits */
+    PGO_USE,      /* optimised with that profile */
+};
 
 /* The testbench files the simulator is built from, relative to the tb folder. */
 static const char *const tb_files[] = {"cosim/sc_main.cpp", "cosim/main.cpp", "cosim/harness.h",
@@ -271,10 +291,14 @@ static int cache_root(const char *opt, char *out, size_t size)
     return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
-/* Verilate and compile the simulator in dir from the RTL in dir/rtl; 0 or -1. */
+/* Verilate and compile the simulator in dir from the RTL in dir/rtl, plainly
+ * or as the given step of a profile-guided build; 0 or -1. */
 static int verilate(const cosim_options *o, const char *dir, const char *tb, const char *inc,
-                    const char *lib)
+                    const char *lib, enum pgo_step step)
 {
+    const char *pgo = step == PGO_GENERATE ? "-fprofile-generate -fprofile-update=single"
+                      : step == PGO_USE    ? "-fprofile-use -fprofile-partial-training -Wno-missing-profile"
+                                           : "";
     int sc = o->harness == COSIM_HARNESS_SYSTEMC;
     char rtl[CLI_PATH_MAX], mdir[CLI_PATH_MAX], log[CLI_PATH_MAX], top[CLI_PATH_MAX], vlt[CLI_PATH_MAX],
         main_cpp[CLI_PATH_MAX], cflags[4 * CLI_PATH_MAX], ldflags[2 * CLI_PATH_MAX], incdir[CLI_PATH_MAX];
@@ -284,10 +308,10 @@ static int verilate(const cosim_options *o, const char *dir, const char *tb, con
         cli_path(vlt, sizeof vlt, "%s/cosim/tetris_cosim.vlt", tb) ||
         cli_path(main_cpp, sizeof main_cpp, "%s/cosim/%s", tb, sc ? "sc_main.cpp" : "main.cpp") ||
         cli_path(incdir, sizeof incdir, "-I%s", rtl) ||
-        cli_path(cflags, sizeof cflags, "%s %s -I%s -I%s -I%s", sc ? TETRIS_SYSTEMC_CXXSTD : "",
+        cli_path(cflags, sizeof cflags, "%s %s %s -I%s -I%s -I%s", pgo, sc ? TETRIS_SYSTEMC_CXXSTD : "",
                  sc ? TETRIS_SYSTEMC_CFLAGS : "", inc, tb, rtl) ||
-        cli_path(ldflags, sizeof ldflags, "%s/libtetris.so -Wl,-rpath,%s %s", lib, lib,
-                 sc ? TETRIS_SYSTEMC_LIBS : ""))
+        cli_path(ldflags, sizeof ldflags, "%s %s/libtetris.so -Wl,-rpath,%s %s",
+                 step == PGO_GENERATE ? "-fprofile-generate" : "", lib, lib, sc ? TETRIS_SYSTEMC_LIBS : ""))
         return -1;
     /* every generated module: Verilator picks the ones the top instantiates */
     size_t nb;
@@ -354,7 +378,51 @@ static int verilate(const cosim_options *o, const char *dir, const char *tb, con
     return 0;
 }
 
-int cosim_build(const tetris_config *cfg, const cosim_options *o, char *sim, size_t size)
+/*
+ * The training run of a profile-guided build in dir: the instrumented
+ * simulator runs the first PGO_TRAIN_CYCLES cycles of layer l, which writes
+ * the profile; then the objects go, for the optimised compile. 0, or -1
+ * after an error line.
+ */
+static int train(const tetris_config *cfg, const cosim_options *o, const tetris_layer *l, int index,
+                 const char *dir)
+{
+    char sim[CLI_PATH_MAX], config[CLI_PATH_MAX], image[CLI_PATH_MAX], out[CLI_PATH_MAX], log[CLI_PATH_MAX],
+        obj[CLI_PATH_MAX], base[32], limit[32];
+    if (cli_path(sim, sizeof sim, "%s/tetris_cosim_sim", dir) ||
+        cli_path(config, sizeof config, "%s/rtl/config.yaml", dir) ||
+        cli_path(image, sizeof image, "%s/train.img", dir) || cli_path(out, sizeof out, "%s/train", dir) ||
+        cli_path(log, sizeof log, "%s/train.log", dir) || cli_path(obj, sizeof obj, "%s/obj", dir))
+        return -1;
+    tetris_job job;
+    tetris_error err = {""};
+    int rc = cli_prepare_job(cfg, l, index, o->batch, o->seed, &job, &err);
+    if (rc) {
+        cli_error("cosim: training run on %s: %s", l->name, err.msg[0] ? err.msg : tetris_strerror(rc));
+        return -1;
+    }
+    snprintf(base, sizeof base, "--prog-base=%" PRIu64, job.prog_base);
+    snprintf(limit, sizeof limit, "--limit=%d", PGO_TRAIN_CYCLES);
+    int werr = cosim_write_file(image, job.image, job.image_bytes);
+    tetris_job_free(&job);
+    if (werr) {
+        cli_error("cosim: %s: cannot write: %s", image, strerror(errno));
+        return -1;
+    }
+    /* status 1 is a run stopped at the limit; 2 or a signal is a broken build */
+    char *run[] = {sim, "--config", config, "--image", image, "--dump=0:0", base, limit, "--out", out, NULL};
+    int status;
+    if (cosim_spawn(run, log, &status) || status > 1) {
+        cli_error("cosim: the training run of the simulator failed (exit %d); see %s", status, log);
+        return -1;
+    }
+    char *rm[] = {"sh", "-c", "rm -f \"$0\"/*.o \"$0\"/*.a \"$1\" \"$2\" \"$3\".*", obj, sim, image, out,
+                  NULL};
+    return cosim_spawn(rm, NULL, &status) || status ? -1 : 0;
+}
+
+int cosim_build(const tetris_config *cfg, const cosim_options *o, const tetris_layer *train_layer,
+                int train_index, char *sim, size_t size)
 {
     if (strcmp(TETRIS_VERILATOR, "no") == 0) {
         cli_error("cosim: tetris was built without Verilator; install the Debian package verilator and "
@@ -371,8 +439,8 @@ int cosim_build(const tetris_config *cfg, const cosim_options *o, char *sim, siz
     /* the key: configuration, generator, testbench sources, build options */
     uint64_t h = 0xcbf29ce484222325u;
     char text[256];
-    snprintf(text, sizeof text, "%016" PRIx64 " %s %s %d %d,%d %d", tetris_config_hash(cfg),
-             tetris_version(), TETRIS_VERILATOR, o->x_unique, o->fault_row, o->fault_col, o->harness);
+    snprintf(text, sizeof text, "%016" PRIx64 " %s %s %d %d,%d %d %d", tetris_config_hash(cfg),
+             tetris_version(), TETRIS_VERILATOR, o->x_unique, o->fault_row, o->fault_col, o->harness, o->pgo);
     hash_text(text, &h);
     hash_text(TETRIS_SYSTEMC_CXXSTD " " TETRIS_SYSTEMC_CFLAGS " " TETRIS_SYSTEMC_LIBS, &h);
     for (size_t i = 0; i < sizeof build_opts / sizeof build_opts[0]; i++) {
@@ -433,8 +501,11 @@ int cosim_build(const tetris_config *cfg, const cosim_options *o, char *sim, siz
     if (!o->quiet)
         fprintf(stderr, "tetris: cosim: building the simulator of '%s' (once; cached in %s)\n", cfg->name,
                 dir);
-    if (verilate(o, tmp, tb, inc, lib))
-        return CLI_EXIT_FAIL; /* the log stays in tmp for a look */
+    /* the logs stay in tmp for a look */
+    if (o->pgo ? verilate(o, tmp, tb, inc, lib, PGO_GENERATE) || train(cfg, o, train_layer, train_index, tmp) ||
+                     verilate(o, tmp, tb, inc, lib, PGO_USE)
+               : verilate(o, tmp, tb, inc, lib, PGO_NONE))
+        return CLI_EXIT_FAIL;
     /* into place; a concurrent build may have won the race: use its result */
     if (rename(tmp, dir)) {
         int won = access(sim, X_OK) == 0;

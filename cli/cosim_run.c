@@ -55,7 +55,7 @@ static int read_results(const char *path, cli_rtl_run *r)
     return have_status && n_counters == TETRIS_CNT_COUNT ? 0 : -1;
 }
 
-static int write_file(const char *path, const uint8_t *p, uint64_t n)
+int cosim_write_file(const char *path, const uint8_t *p, uint64_t n)
 {
     FILE *f = fopen(path, "wb");
     if (!f)
@@ -108,7 +108,7 @@ static int sim_start(const cosim_options *o, const char *sim, const char *config
         cli_path(prefix, sizeof prefix, "%s/%s", work, name) ||
         cli_path(log, sizeof log, "%s.log", prefix))
         return -1;
-    if (write_file(image, job->image, job->image_bytes)) {
+    if (cosim_write_file(image, job->image, job->image_bytes)) {
         cli_error("cosim: %s: cannot write: %s", image, strerror(errno));
         return -1;
     }
