@@ -411,8 +411,12 @@ static int train(const tetris_config *cfg, const cosim_options *o, const tetris_
     }
     /* status 1 is a run stopped at the limit; 2 or a signal is a broken build */
     char *run[] = {sim, "--config", config, "--image", image, "--dump=0:0", base, limit, "--out", out, NULL};
-    int status;
-    if (cosim_spawn(run, log, &status) || status > 1) {
+    int status = 0;
+    if (cosim_spawn(run, log, &status)) {
+        cli_error("cosim: cannot run %s: %s", sim, strerror(errno));
+        return -1;
+    }
+    if (status > 1) {
         cli_error("cosim: the training run of the simulator failed (exit %d); see %s", status, log);
         return -1;
     }
