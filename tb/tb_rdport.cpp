@@ -34,6 +34,7 @@
 
 #include "Vtetris_rdport.h"
 #include "verilated.h"
+#include "addr_walk.h"
 #include "tbmain.h"
 #include "testutil.h"
 
@@ -120,9 +121,9 @@ class Bench {
             b = static_cast<uint8_t>(test_next(&s_));
         // a window high in the address space, so that every address bit counts
         vbase_ = 0xA5000000u + static_cast<uint32_t>(test_rnd(&s_, 0, 255)) * 0x10000u;
-        gcur_ = static_cast<uint32_t>(test_rnd(&s_, 0, g_.words - 2));
-        vcur_ = static_cast<uint32_t>(test_rnd(&s_, 0, kVaultBytes / 2 - 2)) * 2;
-        for (auto &c : vrow_)
+        walk_.gcur = static_cast<uint32_t>(test_rnd(&s_, 0, g_.words - 2));
+        walk_.vcur = static_cast<uint32_t>(test_rnd(&s_, 0, kVaultBytes / 2 - 2)) * 2;
+        for (auto &c : walk_.vrow)
             c = static_cast<uint32_t>(test_rnd(&s_, 0, kVaultBytes / 2 - 2)) * 2;
         top_.rst_n = 0;
         for (int i = 0; i < 3; i++)
@@ -180,7 +181,7 @@ class Bench {
     {
         Knobs k;
         k.p_zero = 0, k.p_gbuf = 100, k.seq = 100, k.same_line = 0, k.wide = 0;
-        gcur_ = static_cast<uint32_t>(test_rnd(&s_, 0, g_.words - n - 2));
+        walk_.gcur = static_cast<uint32_t>(test_rnd(&s_, 0, g_.words - n - 2));
         strict_ = true; // every word 3 cycles after its request
         phase(k, n, "GBUF stream");
         strict_ = false;
@@ -214,7 +215,7 @@ class Bench {
         Knobs k;
         k.p_zero = 0, k.p_gbuf = 0, k.seq = 100, k.same_line = 0, k.wide = 0;
         k.lat_min = k.lat_max = lat;
-        vcur_ = static_cast<uint32_t>(test_rnd(&s_, 0, (kVaultBytes - 2 * n) / 2 - 2)) * 2;
+        walk_.vcur = static_cast<uint32_t>(test_rnd(&s_, 0, (kVaultBytes - 2 * n) / 2 - 2)) * 2;
         phase(k, n, "vault stream");
         vault_rate_ = static_cast<double>(n) / static_cast<double>(phase_cycles_);
     }
@@ -304,29 +305,10 @@ class Bench {
             return r;
         }
         bool gb = r.src == SRC_GBUF;
-        if (!gb && k_.rows > 1) { // the next row in turn, or a random one
-            row_ = chance(s_, k_.rows_turn) ? (row_ + 1) % k_.rows : test_rnd(&s_, 0, k_.rows - 1);
-        }
-        uint32_t &cur = gb ? gcur_ : k_.rows > 1 ? vrow_[static_cast<size_t>(row_)] : vcur_;
-        // GBUF: word address; vault: byte offset
-        uint32_t step = gb ? 1u : 2u;       // one 16-bit word
         uint32_t span = gb ? static_cast<uint32_t>(g_.words) : static_cast<uint32_t>(kVaultBytes / 2);
         uint32_t line = gb ? static_cast<uint32_t>(g_.wpr) : static_cast<uint32_t>(burst_ / 2);
-        uint32_t w = cur / step; // word index
-        if (chance(s_, k_.seq)) {
-            // next word (or the word after a 32-bit one: cur already moved)
-        } else if (chance(s_, k_.same_line * 100 / (100 - k_.seq + 1))) {
-            w = w / line * line + static_cast<uint32_t>(test_rnd(&s_, 0, static_cast<int>(line) - 1));
-        } else {
-            w = static_cast<uint32_t>(test_rnd(&s_, 0, static_cast<int>(span) - 1));
-        }
-        // 32-bit words: 4-byte aligned, now and then 2-byte aligned
-        if (r.wide && !odd)
-            w &= ~1u;
-        if (w + (r.wide ? 1u : 0u) >= span)
-            w = r.wide ? span - 2 : span - 1;
-        r.addr = gb ? 2 * w : vbase_ + 2 * w;
-        cur = (w + (r.wide ? 2u : 1u)) % (span - 1) * step;
+        uint32_t off = walk_.next(s_, k_, gb, span, line, r.wide, odd);
+        r.addr = gb ? off : vbase_ + off;
         return r;
     }
 
@@ -459,7 +441,7 @@ class Bench {
             vmem_[static_cast<size_t>(test_rnd(&s_, 0, kVaultBytes - 1))] = static_cast<uint8_t>(test_next(&s_));
         }
         for (int i = -4; i < 8; i++) { // around the cursors: the buffered lines
-            int64_t ga = static_cast<int64_t>(gcur_) + i, va = static_cast<int64_t>(vcur_) + i;
+            int64_t ga = static_cast<int64_t>(walk_.gcur) + i, va = static_cast<int64_t>(walk_.vcur) + i;
             if (ga >= 0 && ga < g_.words)
                 gmem_[static_cast<size_t>(ga)] ^= 0x5A5Au;
             if (va >= 0 && va < kVaultBytes)
@@ -477,9 +459,7 @@ class Bench {
     std::vector<uint16_t> gmem_;
     std::vector<uint8_t> vmem_;
     uint32_t vbase_ = 0;
-    uint32_t gcur_ = 0, vcur_ = 0; // sequential cursors: GBUF word address, vault byte offset
-    uint32_t vrow_[2 * TETRIS_PORT_MAX_LINES + 8] = {}; // vault rows: byte offsets
-    int row_ = 0;                                       // the row walked last
+    AddrWalk<2 * TETRIS_PORT_MAX_LINES + 8> walk_; // the words' addresses
     Knobs k_;
     bool counted_ = true;
     bool strict_ = false; // check the latency of 3 cycles

@@ -32,6 +32,7 @@
 
 #include "Vtetris_wrport.h"
 #include "verilated.h"
+#include "addr_walk.h"
 #include "tbmain.h"
 #include "testutil.h"
 
@@ -148,7 +149,7 @@ class Bench {
         gref_ = gmem_;
         vref_ = vmem_;
         vbase_ = 0x5A000000u + static_cast<uint32_t>(test_rnd(&s_, 0, 255)) * 0x10000u;
-        for (auto &c : vrow_)
+        for (auto &c : walk_.vrow)
             c = static_cast<uint32_t>(test_rnd(&s_, 0, kVaultBytes / 4 - 2)) * 4;
         top_.rst_n = 0;
         for (int i = 0; i < 3; i++)
@@ -235,9 +236,9 @@ class Bench {
         k.wide = wide ? 100 : 0, k.odd = odd ? 100 : 0;
         k.g_ready = k.v_ready = ready;
         if (dst == DST_GBUF)
-            gcur_ = static_cast<uint32_t>(test_rnd(&s_, 0, g_.words - 2 * n - 4));
+            walk_.gcur = static_cast<uint32_t>(test_rnd(&s_, 0, g_.words - 2 * n - 4));
         else
-            vcur_ = static_cast<uint32_t>(test_rnd(&s_, 0, (kVaultBytes - 4 * n - 8) / 4)) * 4;
+            walk_.vcur = static_cast<uint32_t>(test_rnd(&s_, 0, (kVaultBytes - 4 * n - 8) / 4)) * 4;
         phase(k, n, dst == DST_GBUF ? "GBUF run" : acc ? "vault accumulate run" : "vault run", strict);
     }
 
@@ -255,7 +256,7 @@ class Bench {
         // the slice, so that no two rows share a burst
         uint32_t slice = static_cast<uint32_t>(kVaultBytes / rows) / 4 * 4;
         for (int r = 0; r < rows; r++)
-            vrow_[r] = static_cast<uint32_t>(r) * slice +
+            walk_.vrow[r] = static_cast<uint32_t>(r) * slice +
                        static_cast<uint32_t>(test_rnd(&s_, 0, static_cast<int>(slice / 8) - 1)) * 4;
         long v0 = v_reqs_;
         phase(k, n, "interleaved rows");
@@ -343,27 +344,9 @@ class Bench {
         w.wide = w.acc || chance(s_, k_.wide);
         bool odd = !w.acc && chance(s_, k_.odd);
         bool gb = w.dst == DST_GBUF;
-        if (!gb && k_.rows > 1) // the next row in turn, or a random one
-            row_ = chance(s_, k_.rows_turn) ? (row_ + 1) % k_.rows : test_rnd(&s_, 0, k_.rows - 1);
-        uint32_t &cur = gb ? gcur_ : k_.rows > 1 ? vrow_[static_cast<size_t>(row_)] : vcur_;
-        // GBUF: word address; vault: byte offset
-        uint32_t step = gb ? 1u : 2u;
         uint32_t span = gb ? static_cast<uint32_t>(g_.words) : static_cast<uint32_t>(kVaultBytes / 2);
-        uint32_t line = line_bytes(w.dst) / 2;
-        uint32_t x = cur / step; // word index
-        if (chance(s_, k_.seq)) {
-            // the next word
-        } else if (chance(s_, k_.same_line * 100 / (100 - k_.seq + 1))) {
-            x = x / line * line + static_cast<uint32_t>(test_rnd(&s_, 0, static_cast<int>(line) - 1));
-        } else {
-            x = static_cast<uint32_t>(test_rnd(&s_, 0, static_cast<int>(span) - 1));
-        }
-        if (w.wide && !odd)
-            x &= ~1u;
-        if (x + (w.wide ? 1u : 0u) >= span)
-            x = w.wide ? span - 2 : span - 1;
-        w.addr = gb ? 2 * x : vbase_ + 2 * x;
-        cur = (x + (w.wide ? 2u : 1u)) % (span - 1) * step;
+        uint32_t off = walk_.next(s_, k_, gb, span, line_bytes(w.dst) / 2, w.wide, odd);
+        w.addr = gb ? off : vbase_ + off;
         w.data = static_cast<uint32_t>(test_next(&s_)); // a 16-bit word's top half is junk
         if (w.acc)
             w.data = static_cast<uint32_t>(tetris_wrap(&a_, w.data)); // a psum
@@ -536,9 +519,7 @@ class Bench {
     std::vector<uint16_t> gmem_, gref_; // the port's memory, the reference
     std::vector<uint8_t> vmem_, vref_;
     uint32_t vbase_ = 0;
-    uint32_t gcur_ = 0, vcur_ = 0; // sequential cursors: GBUF word address, vault byte offset
-    uint32_t vrow_[2 * TETRIS_PORT_MAX_LINES + 8] = {}; // vault rows: byte offsets
-    int row_ = 0;                                       // the row written last
+    AddrWalk<2 * TETRIS_PORT_MAX_LINES + 8> walk_; // the words' addresses
     Wr last_{};
     bool have_last_ = false;
     Knobs k_;
