@@ -52,7 +52,7 @@ static void print_usage(FILE *out)
           "                          cycles, counters and results\n"
           "      --pgo               build the simulator profile-guided: a second compile\n"
           "                          trained on the start of the first layer; about twice\n"
-          "                          the build time, about 1.18x faster on t16\n"
+          "                          the build time, about 1.17x faster on t16\n"
           "      --x-unique          build with --x-assign/--x-initial unique; each seed\n"
           "                          draws other initial values\n"
           "      --cache=DIR         simulator cache (default: $TETRIS_CACHE_DIR,\n"

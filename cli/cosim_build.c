@@ -11,8 +11,9 @@
  * With --pgo the build is profile-guided (GCC's -fprofile-generate, then
  * -fprofile-use): an instrumented simulator runs the first PGO_TRAIN_CYCLES
  * cycles of the first layer selected, and the second compile optimises the
- * per-cycle code for what that run did. On t16 this simulates about 1.18x
- * faster (200 k cycles of AlexNet conv1, conv2 or conv3 after training on
+ * per-cycle code for what that run did. On t16 this simulates about 1.17x
+ * faster (200 k cycles of AlexNet conv3 with -flto: 3.60 to 3.66 s against
+ * 4.15 to 4.36 s; without -flto, conv1, conv2 or conv3 after training on
  * 100 k cycles of conv3: 3.84 to 3.93 s against 4.55 to 4.64 s) for about
  * twice the build time, so it pays on long runs only. The option is part of
  * the cache key; which layer trained the profile is not, since the profile
